@@ -1,0 +1,93 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// MARK: - Public API
+
+let package = Package(
+    name: "Weft",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "weft", targets: ["weft"]),
+        .library(name: "WeftCore", targets: ["WeftCore"]),
+        .library(name: "WeftNN", targets: ["WeftNN"]),
+        .library(name: "WeftText", targets: ["WeftText"]),
+        .library(name: "WeftGraph", targets: ["WeftGraph"]),
+        .library(name: "WeftStore", targets: ["WeftStore"]),
+        .library(name: "WeftRec", targets: ["WeftRec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: - Implementation details: C libraries
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "CSentencePiece",
+            cxxSettings: [.unsafeFlags(["-std=c++17"])],
+            linkerSettings: [
+                .linkedLibrary("sentencepiece"),
+                .linkedLibrary("sentencepiece_train"),
+            ]
+        ),
+
+        // MARK: - Libraries (dependencies point down only)
+        .target(
+            name: "WeftCore",
+            dependencies: ["CBLAS"],
+            swiftSettings: optimized
+        ),
+        .target(name: "WeftNN", dependencies: ["WeftCore"], swiftSettings: optimized),
+        .target(
+            name: "WeftText",
+            dependencies: ["WeftNN", "CSentencePiece"],
+            swiftSettings: optimized
+        ),
+        .target(name: "WeftGraph", dependencies: ["WeftNN"], swiftSettings: optimized),
+        .target(
+            name: "WeftStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "WeftRec",
+            dependencies: ["WeftText", "WeftGraph", "WeftStore"],
+            swiftSettings: optimized
+        ),
+        .target(
+            name: "WeftService",
+            dependencies: ["WeftRec", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "weft",
+            dependencies: [
+                "WeftService", "WeftRec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "WeftCoreTests", dependencies: ["WeftCore"]),
+        .testTarget(name: "WeftNNTests", dependencies: ["WeftNN"]),
+        .testTarget(name: "WeftTextTests", dependencies: ["WeftText"]),
+        .testTarget(name: "WeftGraphTests", dependencies: ["WeftGraph"]),
+        .testTarget(name: "WeftStoreTests", dependencies: ["WeftStore"]),
+        .testTarget(name: "WeftRecTests", dependencies: ["WeftRec"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+/// Numeric targets drop Swift's overflow and bounds checks in release builds:
+/// their kernels index raw buffers whose sizes are checked once at the API boundary.
+var optimized: [SwiftSetting] {
+    [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A 64-byte aligned buffer of Float32 values that owns its memory.
+///
+/// Freed buffers go back to `BufferPool.shared`, so the many same-sized
+/// temporaries of a training step or an encoder batch are recycled instead of
+/// being returned to the kernel and page-faulted back in on every step.
+public final class TensorStorage: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    /// Allocates `count` floats. The contents are undefined unless `zeroed`.
+    public init(count: Int, zeroed: Bool = true) {
+        precondition(count >= 0, "negative tensor size \(count)")
+        self.count = count
+        self.pointer = BufferPool.shared.take(count: count)
+        if zeroed, count > 0 { pointer.update(repeating: 0, count: count) }
+    }
+
+    deinit { BufferPool.shared.give(pointer, count: count) }
+}
+
+/// Recycles freed tensor buffers by exact size, up to a byte budget.
+public final class BufferPool: @unchecked Sendable {
+    public static let shared = BufferPool(budgetBytes: 1 << 30)
+
+    private let lock = NSLock()
+    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var pooledBytes = 0
+    private let budgetBytes: Int
+
+    public init(budgetBytes: Int) { self.budgetBytes = budgetBytes }
+
+    func take(count: Int) -> UnsafeMutablePointer<Float> {
+        let n = max(count, 1)
+        lock.lock()
+        if var list = free[n], let p = list.popLast() {
+            free[n] = list
+            pooledBytes -= n * 4
+            lock.unlock()
+            return p
+        }
+        lock.unlock()
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: n * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: n)
+    }
+
+    func give(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        let n = max(count, 1)
+        lock.lock()
+        if pooledBytes + n * 4 <= budgetBytes {
+            free[n, default: []].append(p)
+            pooledBytes += n * 4
+            lock.unlock()
+            return
+        }
+        lock.unlock()
+        UnsafeMutableRawPointer(p).deallocate()
+    }
+
+    /// Returns every pooled buffer to the system allocator.
+    public func drain() {
+        lock.lock()
+        let lists = free
+        free = [:]
+        pooledBytes = 0
+        lock.unlock()
+        for (_, list) in lists { for p in list { UnsafeMutableRawPointer(p).deallocate() } }
+    }
+
+    /// Bytes currently held for reuse.
+    public var heldBytes: Int {
+        lock.lock(); defer { lock.unlock() }
+        return pooledBytes
+    }
+}

@@ -1,0 +1,2 @@
+/// Heterogeneous graphs and relation-aware message passing (see ARCHITECTURE.md).
+public enum WeftGraph {}

@@ -1,0 +1,4 @@
+@_exported import WeftCore
+
+/// Layers, losses, optimisers and schedules over WeftCore's tape.
+public enum WeftNN {}

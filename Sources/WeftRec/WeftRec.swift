@@ -1,0 +1,2 @@
+/// Splits, GNN training, scoring, cold start, explanations and evaluation.
+public enum WeftRec {}

@@ -1,0 +1,2 @@
+/// The HTTP service (Hummingbird) arrives with the product issue.
+public enum WeftService {}

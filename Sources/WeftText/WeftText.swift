@@ -1,0 +1,5 @@
+import CSentencePiece
+import WeftNN
+
+/// Tokenizers, the BERT-compatible encoder and its training loops.
+public enum WeftText {}

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Weft: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weft",
+        abstract: "Text-plus-graph recommendation: encode product text, recommend, explain.",
+        subcommands: [
+            BenchCommand.self,
+        ]
+    )
+}

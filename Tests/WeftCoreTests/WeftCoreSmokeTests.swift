@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftCore
+
+@Test func WeftCoreModuleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftGraph
+
+@Test func WeftGraphModuleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftNN
+
+@Test func WeftNNModuleLoads() {
+    #expect(Bool(true))
+}

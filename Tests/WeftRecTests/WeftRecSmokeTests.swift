@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftRec
+
+@Test func WeftRecModuleLoads() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftStore
+
+@Test func WeftStoreModuleLoads() {
+    #expect(Bool(true))
+}

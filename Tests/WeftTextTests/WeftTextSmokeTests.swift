@@ -1,0 +1,6 @@
+import Testing
+@testable import WeftText
+
+@Test func WeftTextModuleLoads() {
+    #expect(Bool(true))
+}
