@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftCore
-
-@Test func WeftCoreModuleLoads() {
-    #expect(Bool(true))
-}
