@@ -1,4 +1,0 @@
-@_exported import WeftCore
-
-/// Layers, losses, optimisers and schedules over WeftCore's tape.
-public enum WeftNN {}

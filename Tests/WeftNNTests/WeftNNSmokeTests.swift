@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftNN
-
-@Test func WeftNNModuleLoads() {
-    #expect(Bool(true))
-}
