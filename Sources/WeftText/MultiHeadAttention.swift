@@ -1,0 +1,45 @@
+import WeftNN
+
+/// BERT's attention block (`attention.self` and `attention.output`), post-LN:
+///   Q, K, V = x W_qᵀ + b_q, x W_kᵀ + b_k, x W_vᵀ + b_v
+///   A = MultiHead(Q, K, V) with padded keys masked (see `Tape.multiHeadAttention`)
+///   y = LN(x + dropout(A W_oᵀ + b_o))
+public final class MultiHeadAttention: Module {
+    public let query: Linear
+    public let key: Linear
+    public let value: Linear
+    public let outputDense: Linear
+    public let outputLayerNorm: LayerNorm
+    public let headCount: Int
+    public let attentionDropout: Float
+    public let hiddenDropout: Dropout
+
+    public init(config: BertConfig, using rng: inout SeededGenerator) {
+        let c = config.hiddenSize, std = config.initializerRange
+        query = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
+        key = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
+        value = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
+        outputDense = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
+        outputLayerNorm = LayerNorm(dimension: c, eps: config.layerNormEpsilon)
+        headCount = config.attentionHeadCount
+        attentionDropout = config.attentionDropoutProbability
+        hiddenDropout = Dropout(probability: config.hiddenDropoutProbability)
+    }
+
+    /// x (B, T, C), keyMask (B, T) → (B, T, C).
+    public func callAsFunction(_ x: Variable, keyMask: Tensor, tape: Tape, training: Bool,
+                               using rng: inout SeededGenerator) -> Variable {
+        let q = query(x, tape: tape), k = key(x, tape: tape), v = value(x, tape: tape)
+        let context = training && attentionDropout > 0
+            ? tape.multiHeadAttention(query: q, key: k, value: v, keyMask: keyMask, heads: headCount,
+                                      dropoutProbability: attentionDropout, using: &rng)
+            : tape.multiHeadAttention(query: q, key: k, value: v, keyMask: keyMask, heads: headCount)
+        let projected = hiddenDropout(outputDense(context, tape: tape), tape: tape, training: training, using: &rng)
+        return outputLayerNorm(tape.add(projected, x), tape: tape)
+    }
+
+    public func namedParameters() -> [(name: String, parameter: Variable)] {
+        prefixed("self.query", query) + prefixed("self.key", key) + prefixed("self.value", value)
+            + prefixed("output.dense", outputDense) + prefixed("output.LayerNorm", outputLayerNorm)
+    }
+}

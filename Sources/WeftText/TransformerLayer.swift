@@ -1,0 +1,35 @@
+import WeftNN
+
+/// One post-LN BERT layer:
+///   h = Attention(x)                                   (with its own residual and LN)
+///   y = LN(h + dropout(GELU(h W_1ᵀ + b_1) W_2ᵀ + b_2))
+public final class TransformerLayer: Module {
+    public let attention: MultiHeadAttention
+    public let intermediate: Linear
+    public let output: Linear
+    public let outputLayerNorm: LayerNorm
+    public let hiddenDropout: Dropout
+
+    public init(config: BertConfig, using rng: inout SeededGenerator) {
+        let c = config.hiddenSize, i = config.intermediateSize, std = config.initializerRange
+        attention = MultiHeadAttention(config: config, using: &rng)
+        intermediate = Linear(inFeatures: c, outFeatures: i, std: std, using: &rng)
+        output = Linear(inFeatures: i, outFeatures: c, std: std, using: &rng)
+        outputLayerNorm = LayerNorm(dimension: c, eps: config.layerNormEpsilon)
+        hiddenDropout = Dropout(probability: config.hiddenDropoutProbability)
+    }
+
+    /// x (B, T, C), keyMask (B, T) → (B, T, C).
+    public func callAsFunction(_ x: Variable, keyMask: Tensor, tape: Tape, training: Bool,
+                               using rng: inout SeededGenerator) -> Variable {
+        let h = attention(x, keyMask: keyMask, tape: tape, training: training, using: &rng)
+        let f = output(tape.gelu(intermediate(h, tape: tape)), tape: tape)
+        let dropped = hiddenDropout(f, tape: tape, training: training, using: &rng)
+        return outputLayerNorm(tape.add(dropped, h), tape: tape)
+    }
+
+    public func namedParameters() -> [(name: String, parameter: Variable)] {
+        prefixed("attention", attention) + prefixed("intermediate.dense", intermediate)
+            + prefixed("output.dense", output) + prefixed("output.LayerNorm", outputLayerNorm)
+    }
+}

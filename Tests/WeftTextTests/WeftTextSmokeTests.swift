@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftText
-
-@Test func WeftTextModuleLoads() {
-    #expect(Bool(true))
-}
