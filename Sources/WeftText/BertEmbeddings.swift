@@ -10,16 +10,16 @@ public final class BertEmbeddings: Module {
     public let layerNorm: LayerNorm
     public let dropout: Dropout
 
-    public init(config: BertConfig, using rng: inout SeededGenerator) {
-        wordEmbeddings = Embedding(count: config.vocabularySize, dimension: config.hiddenSize,
-                                   std: config.initializerRange, using: &rng)
+    init(config: BertConfig, factory: inout ParameterFactory) {
+        wordEmbeddings = factory.embedding(count: config.vocabularySize, dimension: config.hiddenSize,
+                                           std: config.initializerRange)
         // Hugging Face zeroes the padding row at initialisation; it still trains.
         (wordEmbeddings.weight.value.data + config.paddingTokenId * config.hiddenSize)
             .update(repeating: 0, count: config.hiddenSize)
-        positionEmbeddings = Embedding(count: config.maximumPositionCount, dimension: config.hiddenSize,
-                                       std: config.initializerRange, using: &rng)
-        tokenTypeEmbeddings = Embedding(count: config.tokenTypeCount, dimension: config.hiddenSize,
-                                        std: config.initializerRange, using: &rng)
+        positionEmbeddings = factory.embedding(count: config.maximumPositionCount, dimension: config.hiddenSize,
+                                               std: config.initializerRange)
+        tokenTypeEmbeddings = factory.embedding(count: config.tokenTypeCount, dimension: config.hiddenSize,
+                                                std: config.initializerRange)
         layerNorm = LayerNorm(dimension: config.hiddenSize, eps: config.layerNormEpsilon)
         dropout = Dropout(probability: config.hiddenDropoutProbability)
     }

@@ -36,8 +36,7 @@ public enum EncoderCheckpoint {
             throw .unreadableFile(file: weightsURL.path, reason: error.description)
         }
         let hasHead = file.contains("cls.predictions.transform.dense.weight")
-        var rng = SeededGenerator(seed: 0)
-        let encoder = try TransformerEncoder(config: config, languageModelHead: hasHead, using: &rng)
+        let encoder = try TransformerEncoder.placeholder(config: config, languageModelHead: hasHead)
         let unused = try loadWeights(into: encoder, from: file)
         let pooling = try PoolingSettings.load(fromModelDirectory: directory) ?? PoolingSettings()
         let tokenizer = tokenizerFileNames.map { directory.appendingPathComponent($0) }

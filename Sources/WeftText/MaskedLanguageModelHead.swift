@@ -10,9 +10,9 @@ public final class MaskedLanguageModelHead: Module {
     public let decoderWeight: Variable
     public let bias: Variable
 
-    public init(config: BertConfig, wordEmbeddings: Variable, using rng: inout SeededGenerator) {
-        transform = Linear(inFeatures: config.hiddenSize, outFeatures: config.hiddenSize,
-                           std: config.initializerRange, using: &rng)
+    init(config: BertConfig, wordEmbeddings: Variable, factory: inout ParameterFactory) {
+        transform = factory.linear(inFeatures: config.hiddenSize, outFeatures: config.hiddenSize,
+                                   std: config.initializerRange)
         layerNorm = LayerNorm(dimension: config.hiddenSize, eps: config.layerNormEpsilon)
         decoderWeight = wordEmbeddings
         bias = Variable(Tensor(zeros: [config.vocabularySize]), requiresGrad: true, name: "bias")

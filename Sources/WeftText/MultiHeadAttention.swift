@@ -14,12 +14,12 @@ public final class MultiHeadAttention: Module {
     public let attentionDropout: Float
     public let hiddenDropout: Dropout
 
-    public init(config: BertConfig, using rng: inout SeededGenerator) {
+    init(config: BertConfig, factory: inout ParameterFactory) {
         let c = config.hiddenSize, std = config.initializerRange
-        query = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
-        key = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
-        value = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
-        outputDense = Linear(inFeatures: c, outFeatures: c, std: std, using: &rng)
+        query = factory.linear(inFeatures: c, outFeatures: c, std: std)
+        key = factory.linear(inFeatures: c, outFeatures: c, std: std)
+        value = factory.linear(inFeatures: c, outFeatures: c, std: std)
+        outputDense = factory.linear(inFeatures: c, outFeatures: c, std: std)
         outputLayerNorm = LayerNorm(dimension: c, eps: config.layerNormEpsilon)
         headCount = config.attentionHeadCount
         attentionDropout = config.attentionDropoutProbability

@@ -21,14 +21,30 @@ public final class TransformerEncoder: Module {
 
     /// A freshly initialised encoder (BERT's initialisation: N(0, initializer_range²)
     /// weights, zero biases, unit LayerNorm weights), with an MLM head when asked.
-    public init(config: BertConfig, languageModelHead includeHead: Bool = true,
-                using rng: inout SeededGenerator) throws(EncoderError) {
+    public convenience init(config: BertConfig, languageModelHead includeHead: Bool = true,
+                            using rng: inout SeededGenerator) throws(EncoderError) {
+        var factory = ParameterFactory.random(rng)
+        try self.init(config: config, languageModelHead: includeHead, factory: &factory)
+        rng = factory.generator!
+    }
+
+    /// An encoder whose parameters are zero placeholders, for loading a checkpoint into.
+    static func placeholder(config: BertConfig, languageModelHead includeHead: Bool) throws(EncoderError)
+        -> TransformerEncoder {
+        var factory = ParameterFactory.placeholders
+        return try TransformerEncoder(config: config, languageModelHead: includeHead, factory: &factory)
+    }
+
+    private init(config: BertConfig, languageModelHead includeHead: Bool,
+                 factory: inout ParameterFactory) throws(EncoderError) {
         try config.validate()
         self.config = config
-        embeddings = BertEmbeddings(config: config, using: &rng)
-        layers = (0..<config.layerCount).map { _ in TransformerLayer(config: config, using: &rng) }
+        embeddings = BertEmbeddings(config: config, factory: &factory)
+        var layers: [TransformerLayer] = []
+        for _ in 0..<config.layerCount { layers.append(TransformerLayer(config: config, factory: &factory)) }
+        self.layers = layers
         languageModelHead = includeHead
-            ? MaskedLanguageModelHead(config: config, wordEmbeddings: embeddings.wordEmbeddings.weight, using: &rng)
+            ? MaskedLanguageModelHead(config: config, wordEmbeddings: embeddings.wordEmbeddings.weight, factory: &factory)
             : nil
     }
 

@@ -10,11 +10,11 @@ public final class TransformerLayer: Module {
     public let outputLayerNorm: LayerNorm
     public let hiddenDropout: Dropout
 
-    public init(config: BertConfig, using rng: inout SeededGenerator) {
+    init(config: BertConfig, factory: inout ParameterFactory) {
         let c = config.hiddenSize, i = config.intermediateSize, std = config.initializerRange
-        attention = MultiHeadAttention(config: config, using: &rng)
-        intermediate = Linear(inFeatures: c, outFeatures: i, std: std, using: &rng)
-        output = Linear(inFeatures: i, outFeatures: c, std: std, using: &rng)
+        attention = MultiHeadAttention(config: config, factory: &factory)
+        intermediate = factory.linear(inFeatures: c, outFeatures: i, std: std)
+        output = factory.linear(inFeatures: i, outFeatures: c, std: std)
         outputLayerNorm = LayerNorm(dimension: c, eps: config.layerNormEpsilon)
         hiddenDropout = Dropout(probability: config.hiddenDropoutProbability)
     }
