@@ -1,5 +1,3 @@
-import Foundation
-
 /// BERT's WordPiece tokenizer, giving the ids of Hugging Face's
 /// `BertTokenizer` (`tokenizers`' BertNormalizer + BertPreTokenizer +
 /// WordPiece + `[CLS] … [SEP]`): `BasicTokenizer` splits the text into
@@ -99,34 +97,57 @@ public struct WordPieceTokenizer: Tokenizer {
     /// token then cleaned of a space before punctuation or a contraction
     /// (token by token, as `tokenizers` does).
     public func decode(_ ids: [Int32]) throws -> String {
-        var text = ""
+        // Bytes, not Characters: "##" + a combining mark is one Character to
+        // Swift, which would hide the prefix from `hasPrefix`.
+        let prefix = Array(vocabulary.continuingSubwordPrefix.utf8)
+        var text = [UInt8]()
         var first = true
-        let prefix = vocabulary.continuingSubwordPrefix
         for id in ids {
             guard let token = vocabulary.token(of: id) else {
                 throw TokenizerError.idOutOfRange(id: id, vocabularySize: vocabulary.count)
             }
             if skippedWhenDecoding.contains(id) { continue }
-            var piece = token
+            var piece = Array(token.utf8)
             if !first {
-                piece = !prefix.isEmpty && token.hasPrefix(prefix)
-                    ? String(token.dropFirst(prefix.count)) : " " + token
+                if !prefix.isEmpty && piece.starts(with: prefix) {
+                    piece.removeFirst(prefix.count)
+                } else {
+                    piece.insert(UInt8(ascii: " "), at: 0)
+                }
             }
             text += Self.cleanUpTokenizationSpaces(piece)
             first = false
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
-    /// `tokenizers`' WordPiece decoder clean-up, replacement for replacement.
-    static func cleanUpTokenizationSpaces(_ piece: String) -> String {
-        guard piece.hasPrefix(" ") || piece.contains(" ") else { return piece }
-        let replacements = [
-            (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-            (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
-        ]
+    private static let cleanUpReplacements: [([UInt8], [UInt8])] = [
+        (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+        (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+
+    /// `tokenizers`' WordPiece decoder clean-up, replacement for replacement,
+    /// each replacing every non-overlapping occurrence from the left.
+    static func cleanUpTokenizationSpaces(_ piece: [UInt8]) -> [UInt8] {
+        guard piece.contains(UInt8(ascii: " ")) else { return piece }
         var result = piece
-        for (from, to) in replacements { result = result.replacingOccurrences(of: from, with: to) }
+        for (pattern, replacement) in cleanUpReplacements {
+            var output = [UInt8]()
+            output.reserveCapacity(result.count)
+            var index = 0
+            while index < result.count {
+                if result.count - index >= pattern.count,
+                   result[index ..< index + pattern.count].elementsEqual(pattern)
+                {
+                    output += replacement
+                    index += pattern.count
+                } else {
+                    output.append(result[index])
+                    index += 1
+                }
+            }
+            result = output
+        }
         return result
     }
 }
