@@ -10,7 +10,7 @@ import WeftNN
 /// Float32), a stored or absent tied decoder, and position-id buffers.
 public enum EncoderCheckpoint {
     /// Tokenizer files a folder may hold, in the order they are looked for.
-    public static let tokenizerFileNames = ["vocab.txt", "spm.model"]
+    public static let tokenizerFileNames = ["spm.model", "vocab.txt"]
 
     /// A loaded model folder.
     public struct Loaded {

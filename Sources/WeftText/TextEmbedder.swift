@@ -1,0 +1,182 @@
+import Foundation
+import WeftCore
+
+/// What to do with a text longer than the model's maximum length.
+public enum LongTextStrategy: Sendable, Equatable {
+    /// Keep the first (`.right`) or last (`.left`) tokens that fit; the
+    /// result says how many were dropped.
+    case truncate(TruncationSide)
+    /// Cover the whole text with windows of the maximum length that overlap
+    /// by `overlap` tokens, encode each, and pool them into one vector
+    /// weighted by their token counts (for mean pooling this is the mean over
+    /// every window token).
+    case chunk(overlap: Int)
+}
+
+/// Text in, vectors out: a tokenizer, the tape-free encoder, its pooling
+/// and the long-text strategy, with buffers reused across calls.
+///
+/// Not reentrant (it owns one workspace); use one per thread.
+public final class TextEmbedder {
+    public let tokenizer: any Tokenizer
+    public let engine: EncoderInference
+    public let pooling: PoolingSettings
+    /// Tokens per encoded sequence, special tokens included.
+    public let maximumLength: Int
+    public let workspace: EncoderWorkspace
+
+    /// Vectors of one call and what happened to long texts.
+    public struct Result {
+        /// (texts, C) one vector per text, in input order
+        public let vectors: Tensor
+        /// Per text: content tokens dropped by truncation (0 when chunking or when the text fit).
+        public let truncatedTokenCounts: [Int]
+        /// Per text: sequences encoded (1 unless chunked).
+        public let chunkCounts: [Int]
+        /// Real tokens encoded, special tokens included.
+        public let tokenCount: Int
+    }
+
+    /// `batchSize` sequences go through the encoder together.
+    public init(encoder: TransformerEncoder, tokenizer: any Tokenizer, pooling: PoolingSettings,
+                batchSize: Int) throws(EncoderError) {
+        guard tokenizer.vocabularySize <= encoder.config.vocabularySize else {
+            throw .invalidInput(reason: "the tokenizer has \(tokenizer.vocabularySize) ids but the model only "
+                                + "\(encoder.config.vocabularySize) rows of word embeddings")
+        }
+        guard batchSize > 0 else { throw .invalidInput(reason: "batch size must be positive, got \(batchSize)") }
+        let length = min(pooling.maximumLength ?? encoder.config.maximumPositionCount,
+                         encoder.config.maximumPositionCount)
+        let specials = (tokenizer.specialTokenIds.classification == nil ? 0 : 1)
+            + (tokenizer.specialTokenIds.separator == nil ? 0 : 1)
+        guard length > specials else {
+            throw .invalidInput(reason: "maximum length \(length) leaves no room next to \(specials) special tokens")
+        }
+        self.tokenizer = tokenizer
+        engine = EncoderInference(encoder)
+        self.pooling = pooling
+        maximumLength = length
+        workspace = engine.makeWorkspace(maximumBatchSize: batchSize, maximumLength: length)
+    }
+
+    /// Loads a model folder (config.json, model.safetensors, its tokenizer file, pooling settings).
+    public convenience init(modelDirectory: URL, batchSize: Int) throws {
+        let loaded = try EncoderCheckpoint.load(from: modelDirectory)
+        guard let tokenizerFile = loaded.tokenizerFile else {
+            throw EncoderError.missingFile(directory: modelDirectory.path,
+                                           file: EncoderCheckpoint.tokenizerFileNames.joined(separator: " or "))
+        }
+        let tokenizer = try TokenizerLoader.load(path: tokenizerFile.path)
+        try self.init(encoder: loaded.encoder, tokenizer: tokenizer, pooling: loaded.pooling, batchSize: batchSize)
+    }
+
+    public var dimension: Int { engine.config.hiddenSize }
+
+    /// Encodes `texts`; vectors are L2-normalised when `normalize` (default: the model's pooling settings).
+    public func embed(_ texts: [String], longTexts: LongTextStrategy = .truncate(.right),
+                      normalize: Bool? = nil) throws -> Result {
+        let content = try contentIds(texts)
+        let room = maximumLength - specialTokenCount
+        var sequences: [[Int32]] = []
+        sequences.reserveCapacity(texts.count)
+        var owner: [Int] = []            // text of each sequence
+        var truncated = [Int](repeating: 0, count: texts.count)
+        var chunks = [Int](repeating: 0, count: texts.count)
+        for (t, ids) in content.enumerated() {
+            if ids.count <= room {
+                sequences.append(wrap(ids[...]))
+                owner.append(t)
+                chunks[t] = 1
+                continue
+            }
+            switch longTexts {
+            case .truncate(let side):
+                sequences.append(wrap(side == .right ? ids.prefix(room) : ids.suffix(room)))
+                owner.append(t)
+                truncated[t] = ids.count - room
+                chunks[t] = 1
+            case .chunk(let overlap):
+                guard overlap >= 0 && overlap < room else {
+                    throw EncoderError.invalidInput(reason: "chunk overlap \(overlap) must be in 0..<\(room)")
+                }
+                for window in Self.windows(count: ids.count, size: room, overlap: overlap) {
+                    sequences.append(wrap(ids[window]))
+                    owner.append(t)
+                    chunks[t] += 1
+                }
+            }
+        }
+        let c = dimension
+        let pooled = Tensor(uninitialized: [sequences.count, c])     // (sequences, C) before normalisation
+        try engine.pool(sequences, mode: pooling.mode, normalize: false, workspace: workspace, into: pooled.data)
+        let vectors = Tensor(zeros: [texts.count, c])
+        var weights = [Float](repeating: 0, count: texts.count)
+        var tokens = 0
+        for (s, t) in owner.enumerated() {
+            let n = Float(sequences[s].count)
+            Kernels.axpy(vectors.data + t * c, n, pooled.data + s * c, c)
+            weights[t] += n
+            tokens += sequences[s].count
+        }
+        let unit = normalize ?? pooling.normalize
+        for t in 0..<texts.count {
+            let row = vectors.data + t * c
+            Kernels.scale(row, row, 1 / weights[t], c)
+            if unit {
+                let norm = Kernels.dot(row, row, c).squareRoot()
+                Kernels.scale(row, row, 1 / max(norm, 1e-12), c)
+            }
+        }
+        return Result(vectors: vectors, truncatedTokenCounts: truncated, chunkCounts: chunks, tokenCount: tokens)
+    }
+
+    /// Windows of `size` over `0..<count` starting every `size − overlap`,
+    /// the last one ending at `count` (so it may overlap its predecessor more).
+    static func windows(count: Int, size: Int, overlap: Int) -> [Range<Int>] {
+        guard count > size else { return [0..<count] }
+        let stride = size - overlap
+        var result: [Range<Int>] = []
+        var start = 0
+        while start + size < count {
+            result.append(start..<(start + size))
+            start += stride
+        }
+        result.append((count - size)..<count)
+        return result
+    }
+
+    private var specialTokenCount: Int {
+        (tokenizer.specialTokenIds.classification == nil ? 0 : 1) + (tokenizer.specialTokenIds.separator == nil ? 0 : 1)
+    }
+
+    private func wrap(_ ids: ArraySlice<Int32>) -> [Int32] {
+        var s: [Int32] = []
+        s.reserveCapacity(ids.count + 2)
+        if let cls = tokenizer.specialTokenIds.classification { s.append(cls) }
+        s.append(contentsOf: ids)
+        if let sep = tokenizer.specialTokenIds.separator { s.append(sep) }
+        return s
+    }
+
+    /// Tokenizes in parallel; the first failing text (lowest index) is reported.
+    private func contentIds(_ texts: [String]) throws -> [[Int32]] {
+        var result = [[Int32]](repeating: [], count: texts.count)
+        var errors = [(any Error)?](repeating: nil, count: texts.count)
+        let tokenizer = self.tokenizer
+        result.withUnsafeMutableBufferPointer { out in
+            errors.withUnsafeMutableBufferPointer { failures in
+                // Workers write disjoint indices.
+                let o = UncheckedSendable(out), f = UncheckedSendable(failures)
+                parallelFor(texts.count, minimumPerChunk: 64) { range in
+                    for i in range {
+                        do { o.value[i] = try tokenizer.contentIds(texts[i]) } catch { f.value[i] = error }
+                    }
+                }
+            }
+        }
+        if let index = errors.firstIndex(where: { $0 != nil }), let error = errors[index] {
+            throw EncoderError.invalidInput(reason: "text \(index) could not be tokenized: \(error)")
+        }
+        return result
+    }
+}
