@@ -18,22 +18,24 @@ import WeftCore
 ///   text) runs each op across all cores instead: sgemms split by output
 ///   columns, attention by head, row kernels by rows.
 ///
-/// The weights are the encoder's own tensors (shared storage), except the
-/// fused query-key-value matrix, which is a copy: build a new
-/// `EncoderInference` after training the encoder.
+/// The embedding tables, biases and LayerNorm weights are the encoder's own
+/// tensors (shared storage); the linear weights are transposed copies:
+/// build a new `EncoderInference` after training the encoder.
 public final class EncoderInference: @unchecked Sendable {
     public let config: BertConfig
 
+    /// Linear weights are stored transposed, (in, out), so each projection
+    /// is a plain X · W sgemm (OpenBLAS packs this layout a little faster).
     struct Layer {
-        let projectionWeight: Tensor            // (3C, C) query, key and value weights stacked
+        let projectionWeight: Tensor            // (C, 3C) query, key and value weights side by side
         let projectionBias: Tensor              // (3C)
         let attentionOutputWeight: Tensor       // (C, C)
         let attentionOutputBias: Tensor         // (C)
         let attentionNormWeight: Tensor         // (C)
         let attentionNormBias: Tensor           // (C)
-        let intermediateWeight: Tensor          // (I, C)
+        let intermediateWeight: Tensor          // (C, I)
         let intermediateBias: Tensor            // (I)
-        let outputWeight: Tensor                // (C, I)
+        let outputWeight: Tensor                // (I, C)
         let outputBias: Tensor                  // (C)
         let outputNormWeight: Tensor            // (C)
         let outputNormBias: Tensor              // (C)
@@ -57,18 +59,32 @@ public final class EncoderInference: @unchecked Sendable {
         let c = config.hiddenSize
         layers = encoder.layers.map { layer in
             let a = layer.attention
-            let weight = Tensor(uninitialized: [3 * c, c]), bias = Tensor(uninitialized: [3 * c])
+            let projection = Tensor(uninitialized: [c, 3 * c]), bias = Tensor(uninitialized: [3 * c])
             for (k, linear) in [a.query, a.key, a.value].enumerated() {
-                (weight.data + k * c * c).update(from: linear.weight.value.data, count: c * c)
+                Self.transpose(linear.weight.value, into: projection.data + k * c, stride: 3 * c)
                 (bias.data + k * c).update(from: linear.bias!.value.data, count: c)
             }
-            return Layer(projectionWeight: weight, projectionBias: bias,
-                         attentionOutputWeight: a.outputDense.weight.value, attentionOutputBias: a.outputDense.bias!.value,
+            return Layer(projectionWeight: projection, projectionBias: bias,
+                         attentionOutputWeight: Self.transposed(a.outputDense.weight.value),
+                         attentionOutputBias: a.outputDense.bias!.value,
                          attentionNormWeight: a.outputLayerNorm.weight.value, attentionNormBias: a.outputLayerNorm.bias.value,
-                         intermediateWeight: layer.intermediate.weight.value, intermediateBias: layer.intermediate.bias!.value,
-                         outputWeight: layer.output.weight.value, outputBias: layer.output.bias!.value,
+                         intermediateWeight: Self.transposed(layer.intermediate.weight.value),
+                         intermediateBias: layer.intermediate.bias!.value,
+                         outputWeight: Self.transposed(layer.output.weight.value), outputBias: layer.output.bias!.value,
                          outputNormWeight: layer.outputLayerNorm.weight.value, outputNormBias: layer.outputLayerNorm.bias.value)
         }
+    }
+
+    /// Writes W (out, in) transposed as `in` rows of `out` values at row stride `stride`.
+    private static func transpose(_ w: Tensor, into destination: UnsafeMutablePointer<Float>, stride: Int) {
+        let (rows, columns) = (w.shape[0], w.shape[1])
+        for r in 0..<rows { for j in 0..<columns { destination[j * stride + r] = w.data[r * columns + j] } }
+    }
+
+    private static func transposed(_ w: Tensor) -> Tensor {
+        let t = Tensor(uninitialized: [w.shape[1], w.shape[0]])
+        transpose(w, into: t.data, stride: w.shape[0])
+        return t
     }
 
     /// Buffers for batches of up to `maximumBatchSize` sequences of up to
@@ -223,14 +239,14 @@ public final class EncoderInference: @unchecked Sendable {
         }
     }
 
-    /// C (m, n) = A (m, k) · Wᵀ with W (n, k), as PyTorch's Linear without
-    /// bias. With `parallel`, the workers take blocks of output columns
-    /// (rows of W), so each reads only its share of the weights.
+    /// C (m, n) = A (m, k) · W with W (k, n), the transposed weight of a
+    /// PyTorch Linear without its bias. With `parallel`, the workers take
+    /// blocks of output columns, so each reads only its share of the weights.
     @inline(__always)
     private func linear(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                         m: Int, n: Int, k: Int, parallel: Bool) {
         guard parallel else {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
             return
         }
         let workers = Parallelism.threadCount
@@ -238,8 +254,8 @@ public final class EncoderInference: @unchecked Sendable {
         let block = ((n + workers - 1) / workers + 15) / 16 * 16
         WorkerPool.forEachItem((n + block - 1) / block) { _, item in
             let j = item * block, width = min(block, n - j)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: width, k: k, a: a, lda: k,
-                       b: w + j * k, ldb: k, beta: 0, c: c + j, ldc: n)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: width, k: k, a: a, lda: k,
+                       b: w + j, ldb: n, beta: 0, c: c + j, ldc: n)
         }
     }
 
