@@ -231,28 +231,27 @@ public final class EncoderInference: @unchecked Sendable {
             if workers > 1 && count >= workers && tokens >= 64 * workers {
                 let shards = balancedShards(count, workers, ws)
                 WorkerPool.forEachItem(shards.count, workers: workers) { worker, shard in
-                    forwardShard(shards[shard], worker: worker, parallel: false, ws)
+                    forwardShard(shards[shard], worker: worker, parallel: false, workers: 1, ws)
                 }
             } else {
-                forwardShard(0..<count, worker: 0, parallel: workers > 1, ws)
+                forwardShard(0..<count, worker: 0, parallel: workers > 1, workers: workers, ws)
             }
         }
     }
 
     /// C (m, n) = A (m, k) · W with W (k, n), the transposed weight of a
-    /// PyTorch Linear without its bias. With `parallel`, the workers take
-    /// blocks of output columns, so each reads only its share of the weights.
+    /// PyTorch Linear without its bias. With several workers, each takes a
+    /// block of output columns, so each reads only its share of the weights.
     @inline(__always)
     private func linear(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, parallel: Bool) {
-        guard parallel else {
+                        m: Int, n: Int, k: Int, workers: Int) {
+        guard workers > 1 else {
             BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
             return
         }
-        let workers = Parallelism.threadCount
         // Blocks of whole 16-column panels, one per worker.
         let block = ((n + workers - 1) / workers + 15) / 16 * 16
-        WorkerPool.forEachItem((n + block - 1) / block) { _, item in
+        WorkerPool.forEachItem((n + block - 1) / block, workers: workers) { _, item in
             let j = item * block, width = min(block, n - j)
             BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: width, k: k, a: a, lda: k,
                        b: w + j, ldb: n, beta: 0, c: c + j, ldc: n)
@@ -276,9 +275,9 @@ public final class EncoderInference: @unchecked Sendable {
     }
 
     /// Every layer for sequences `range`, on their rows of the workspace.
-    /// `parallel`: spread each op over the cores (else run on this thread,
-    /// using the attention scratch of `worker`).
-    private func forwardShard(_ range: Range<Int>, worker: Int, parallel: Bool, _ ws: EncoderWorkspace) {
+    /// `parallel`: spread each op over `workers` workers (else run on this
+    /// thread, using the attention scratch of `worker`).
+    private func forwardShard(_ range: Range<Int>, worker: Int, parallel: Bool, workers: Int, _ ws: EncoderWorkspace) {
         let c = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEpsilon
         let heads = config.attentionHeadCount, d = config.headSize
         let scale = 1 / Float(d).squareRoot()
@@ -293,7 +292,7 @@ public final class EncoderInference: @unchecked Sendable {
 
         func rows(_ body: (Range<Int>) -> Void) {
             if parallel {
-                WorkerPool.forEachRange(n, minimumPerWorker: 16) { _, r in body(r) }
+                WorkerPool.forEachRange(n, minimumPerWorker: 16, workers: workers) { _, r in body(r) }
             } else {
                 body(0..<n)
             }
@@ -312,7 +311,7 @@ public final class EncoderInference: @unchecked Sendable {
         let probabilities = ws.attentionScratch.data
         let block = ws.maximumLength * ws.maximumLength
         for layer in layers {
-            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, parallel: parallel)
+            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, workers: workers)
             let bias = layer.projectionBias.data
             let attend = { (w: Int, item: Int) in
                 let s = range.lowerBound + item / heads, h = item % heads
@@ -330,12 +329,13 @@ public final class EncoderInference: @unchecked Sendable {
             }
             let items = range.count * heads
             if parallel {
-                WorkerPool.forEachItem(items, attend)
+                // Worker indices stay below the workspace's count of attention scratch blocks.
+                WorkerPool.forEachItem(items, workers: workers, attend)
             } else {
                 for item in 0..<items { attend(worker, item) }
             }
 
-            linear(context, layer.attentionOutputWeight.data, scratch, m: n, n: c, k: c, parallel: parallel)
+            linear(context, layer.attentionOutputWeight.data, scratch, m: n, n: c, k: c, workers: workers)
             let ob = layer.attentionOutputBias.data, nw = layer.attentionNormWeight.data, nb = layer.attentionNormBias.data
             rows { r in
                 for i in r {
@@ -344,12 +344,12 @@ public final class EncoderInference: @unchecked Sendable {
                 }
             }
 
-            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, parallel: parallel)
+            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, workers: workers)
             let ib = layer.intermediateBias.data
             rows { r in
                 for i in r { InferenceKernels.biasGELU(scratch + i * inner, bias: ib, width: inner) }
             }
-            linear(scratch, layer.outputWeight.data, context, m: n, n: c, k: inner, parallel: parallel)
+            linear(scratch, layer.outputWeight.data, context, m: n, n: c, k: inner, workers: workers)
             let fb = layer.outputBias.data, fw = layer.outputNormWeight.data, fnb = layer.outputNormBias.data
             rows { r in
                 for i in r {
