@@ -6,14 +6,14 @@
 #   Scripts/bench-vs-pytorch.sh [MODEL_DIR] [TEXTS_JSONL]
 #
 # Defaults: models/external/all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh) and
-# data/product_descriptions/descriptions.jsonl. THREADS (default: all cores),
+# data/product-descriptions/descriptions.jsonl. THREADS (default: all cores),
 # SECONDS_PER_RUN (default 5) and WEFT_BENCH_VENV (default /tmp/weft-bench-venv)
 # may be set. The Python packages go into that virtual environment, outside
 # the repository; this script is not part of CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-models/external/all-MiniLM-L6-v2}"
-texts="${2:-data/product_descriptions/descriptions.jsonl}"
+texts="${2:-data/product-descriptions/descriptions.jsonl}"
 threads="${THREADS:-$(nproc)}"
 seconds="${SECONDS_PER_RUN:-5}"
 venv="${WEFT_BENCH_VENV:-/tmp/weft-bench-venv}"

@@ -21,8 +21,8 @@ struct BenchChunking: AsyncParsableCommand {
     @Option(help: "Model folder (e.g. models/external/all-MiniLM-L6-v2).")
     var model: String
 
-    @Option(help: "Texts: JSON lines with \"text\" (default: data/product_descriptions/descriptions.jsonl).")
-    var input: String = "data/product_descriptions/descriptions.jsonl"
+    @Option(help: "Texts: JSON lines with \"text\" (default: data/product-descriptions/descriptions.jsonl).")
+    var input: String = "data/product-descriptions/descriptions.jsonl"
 
     @Option(help: "Window length in tokens, below the model's own so that many texts are long (default: 64).")
     var maximumLength: Int = 64
