@@ -52,7 +52,7 @@ struct BenchTokenizer: AsyncParsableCommand {
             ("wordpiece", try WordPieceTokenizer(vocabularyFile: vocabulary)),
             ("sentencepiece", try SentencePieceProcessor(contentsOfFile: model)),
         ]
-        print("bench tokenizer: \(texts.count) product descriptions, max length \(maxLength), best of \(repetitions)")
+        print("bench tokenizer: \(texts.count) texts from \(descriptions), max length \(maxLength), best of \(repetitions)")
 
         let gflops = measureSgemmGigaflops(threads: allThreads)
         print(String(format: "sgemm (tokens×384 · 384×1536) on %d threads: %.1f GFLOP/s", allThreads, gflops))
