@@ -34,7 +34,7 @@ struct BenchChunking: AsyncParsableCommand {
     var overlap: Int = 16
 
     func run() async throws {
-        let reader = try LineReader(path: input)
+        let reader = try TextLineReader(path: input)
         var texts: [String] = []
         while let line = try reader.next() {
             if line.allSatisfy(\.isWhitespace) { continue }

@@ -88,7 +88,7 @@ struct BenchEncoder: AsyncParsableCommand {
     }
 
     private func readTexts() throws -> [String] {
-        let reader = try LineReader(path: input)
+        let reader = try TextLineReader(path: input)
         let jsonLines = input.lowercased().hasSuffix(".jsonl")
         var texts: [String] = []
         while let line = try reader.next() {

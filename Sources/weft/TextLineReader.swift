@@ -3,7 +3,7 @@ import Foundation
 /// Reads a file or standard input line by line in 1 MiB blocks, so a huge
 /// input never sits in memory whole. Lines end at "\n"; a trailing "\r" is
 /// dropped; a final line without "\n" still counts.
-final class LineReader {
+final class TextLineReader {
     private let handle: FileHandle
     private let name: String
     private var buffer: [UInt8] = []

@@ -1,12 +1,12 @@
 import Foundation
 
 /// Buffers JSON lines of `weft embed` and writes them to a file or standard output.
-final class OutputWriter {
+final class EmbeddingWriter {
     private let handle: FileHandle
     private let name: String
     private var buffer: [UInt8] = []
 
-    init(path: String?) throws(OutputError) {
+    init(path: String?) throws(EmbeddingOutputError) {
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: nil),
                   let handle = FileHandle(forWritingAtPath: path) else { throw .unwritable(file: path) }
@@ -35,13 +35,13 @@ final class OutputWriter {
         buffer.append(contentsOf: "]}\n".utf8)
     }
 
-    func flush() throws(OutputError) {
+    func flush() throws(EmbeddingOutputError) {
         guard !buffer.isEmpty else { return }
         do { try handle.write(contentsOf: buffer) } catch { throw .writeFailed(file: name, reason: "\(error)") }
         buffer.removeAll(keepingCapacity: true)
     }
 
-    func close() throws(OutputError) {
+    func close() throws(EmbeddingOutputError) {
         try flush()
         if handle !== FileHandle.standardOutput {
             do { try handle.close() } catch { throw .writeFailed(file: name, reason: "\(error)") }
@@ -49,7 +49,7 @@ final class OutputWriter {
     }
 }
 
-enum OutputError: Error, CustomStringConvertible {
+enum EmbeddingOutputError: Error, CustomStringConvertible {
     case unwritable(file: String)
     case writeFailed(file: String, reason: String)
 
