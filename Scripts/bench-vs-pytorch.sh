@@ -85,7 +85,16 @@ try:
 
     onnx_path = os.path.join(tempfile.gettempdir(), "weft-bench-" + os.path.basename(os.path.normpath(model_dir)) + ".onnx")
     if not os.path.exists(onnx_path):
-        encoder = model[0].auto_model.eval()
+        class LastHiddenState(torch.nn.Module):
+            # Keyword arguments only: BertModel.forward's positional order differs between transformers versions.
+            def __init__(self, encoder):
+                super().__init__()
+                self.encoder = encoder
+
+            def forward(self, input_ids, attention_mask):
+                return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        encoder = LastHiddenState(model[0].auto_model.eval())
         dummy = tokenizer(["an example text"], return_tensors="pt")
         torch.onnx.export(encoder, (dummy["input_ids"], dummy["attention_mask"]), onnx_path,
                           input_names=["input_ids", "attention_mask"], output_names=["last_hidden_state"],
