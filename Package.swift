@@ -28,6 +28,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CSentencePiece",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -53,6 +54,7 @@ let package = Package(
         .target(
             name: "WeftStore",
             dependencies: [
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
