@@ -187,7 +187,7 @@ public struct DatasetImporter {
 }
 
 /// The prepared statements of one import, compiled once per transaction.
-private struct ImportStatements {
+private final class ImportStatements {
     let db: Database
     let insertBrand: Statement
     let upsertProduct: Statement
@@ -201,6 +201,9 @@ private struct ImportStatements {
     let insertUserLink: Statement
     let selectProduct: Statement
     let selectUser: Statement
+    /// Ids known to exist, so popular products and active users are looked up once per import.
+    private var knownProducts: Set<String> = []
+    private var knownUsers: Set<String> = []
 
     init(_ db: Database) throws {
         self.db = db
@@ -245,6 +248,7 @@ private struct ImportStatements {
             product.id, product.title, product.description, product.brand, categories, product.price,
             product.attributes.serialized,
         ])
+        knownProducts.insert(product.id)
         try deleteProductCategories.execute(arguments: [product.id])
         for category in product.categories {
             try insertCategory.execute(arguments: [category])
@@ -254,6 +258,7 @@ private struct ImportStatements {
 
     func upsert(_ user: UserRecord) throws {
         try upsertUser.execute(arguments: [user.id, user.attributes.serialized])
+        knownUsers.insert(user.id)
     }
 
     func upsert(_ interaction: InteractionRecord) throws {
@@ -272,16 +277,24 @@ private struct ImportStatements {
     }
 
     func productExists(_ id: String) throws -> Bool {
-        try Int.fetchOne(selectProduct, arguments: [id]) != nil
+        if knownProducts.contains(id) { return true }
+        let exists = try Int.fetchOne(selectProduct, arguments: [id]) != nil
+        if exists { knownProducts.insert(id) }
+        return exists
     }
 
     func userExists(_ id: String) throws -> Bool {
-        try Int.fetchOne(selectUser, arguments: [id]) != nil
+        if knownUsers.contains(id) { return true }
+        let exists = try Int.fetchOne(selectUser, arguments: [id]) != nil
+        if exists { knownUsers.insert(id) }
+        return exists
     }
 
     /// True when the user did not exist and was created.
     func createUserIfMissing(_ id: String) throws -> Bool {
+        if knownUsers.contains(id) { return false }
         try insertUserIfMissing.execute(arguments: [id])
+        knownUsers.insert(id)
         return db.changesCount > 0
     }
 }
