@@ -144,7 +144,7 @@ struct RecordFields {
         self.object = object
     }
 
-    private mutating func take(_ key: String) -> JSONValue? {
+    mutating func take(_ key: String) -> JSONValue? {
         let value = object[key]
         object[key] = nil
         if case .null = value { return nil }

@@ -95,6 +95,10 @@ public enum JSONValue: Equatable, Sendable {
 public struct JSONObject: Equatable, Sendable, Sequence {
     public private(set) var keys: [String] = []
     public private(set) var values: [JSONValue] = []
+    /// Key positions, kept only for larger objects (id maps with tens of thousands of keys),
+    /// where a linear search per key would make parsing quadratic.
+    private var positions: [String: Int] = [:]
+    private static let indexedFrom = 16
 
     public init() {}
 
@@ -105,20 +109,40 @@ public struct JSONObject: Equatable, Sendable, Sequence {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        keys.count >= JSONObject.indexedFrom ? positions[key] : keys.firstIndex(of: key)
+    }
+
     /// Setting `nil` removes the key; setting an existing key keeps its position.
     public subscript(key: String) -> JSONValue? {
-        get { keys.firstIndex(of: key).map { values[$0] } }
+        get { position(of: key).map { values[$0] } }
         set {
-            if let index = keys.firstIndex(of: key) {
+            if let index = position(of: key) {
                 if let newValue { values[index] = newValue } else {
                     keys.remove(at: index)
                     values.remove(at: index)
+                    rebuildPositions()
                 }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
+                if keys.count == JSONObject.indexedFrom {
+                    rebuildPositions()
+                } else if keys.count > JSONObject.indexedFrom {
+                    positions[key] = keys.count - 1
+                }
             }
         }
+    }
+
+    private mutating func rebuildPositions() {
+        positions = [:]
+        guard keys.count >= JSONObject.indexedFrom else { return }
+        for (index, key) in keys.enumerated() { positions[key] = index }
+    }
+
+    public static func == (left: JSONObject, right: JSONObject) -> Bool {
+        left.keys == right.keys && left.values == right.values
     }
 
     public func makeIterator() -> Zip2Sequence<[String], [JSONValue]>.Iterator {

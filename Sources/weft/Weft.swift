@@ -9,6 +9,8 @@ struct Weft: AsyncParsableCommand {
             BenchCommand.self,
             ImportCommand.self,
             CacheCommand.self,
+            ConvertCommand.self,
+            SampleCommand.self,
         ]
     )
 }
