@@ -4,14 +4,19 @@ import Foundation
 /// a full disk or any other write failure as a typed error naming the file.
 final class BufferedFileWriter {
     let path: String
+    /// The name errors give: the file this one will become.
+    let displayPath: String
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private static let flushThreshold = 1 << 20
 
-    init(path: String) throws(DatasetFileError) {
+    init(path: String, displayPath: String? = nil) throws(DatasetFileError) {
         self.path = path
+        self.displayPath = displayPath ?? path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        if descriptor < 0 { throw DatasetFileError.cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        if descriptor < 0 {
+            throw DatasetFileError.cannotWrite(path: displayPath ?? path, reason: String(cString: strerror(errno)))
+        }
         buffer.reserveCapacity(BufferedFileWriter.flushThreshold + 4096)
     }
 
@@ -37,7 +42,7 @@ final class BufferedFileWriter {
         }
         buffer.removeAll(keepingCapacity: true)
         if let failure {
-            throw DatasetFileError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
+            throw DatasetFileError.cannotWrite(path: displayPath, reason: String(cString: strerror(failure)))
         }
     }
 
@@ -45,7 +50,7 @@ final class BufferedFileWriter {
     func synchronize() throws(DatasetFileError) {
         try flush()
         if fsync(descriptor) != 0 {
-            throw DatasetFileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            throw DatasetFileError.cannotWrite(path: displayPath, reason: String(cString: strerror(errno)))
         }
     }
 }

@@ -13,7 +13,8 @@ public enum DatasetFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case .corruptCompressed(let path, let reason): return "\(path) is not a valid gzip file: \(reason)."
         case .lineTooLong(let path, let line, let limit):
             return "\(path):\(line): the line is longer than \(limit / (1 << 20)) MiB; is this a JSON-lines file?"
-        case .cannotWrite(let path, let reason): return "\(path) cannot be written: \(reason)."
+        case .cannotWrite(let path, let reason):
+            return "\(path) cannot be written: \(reason); files already in its folder were left as they were."
         }
     }
 }

@@ -141,9 +141,12 @@ public struct DatasetImporter {
                 }
             }
         } catch is RollBack {
+            store.checkpoint()
             throw DatasetImportError.rejected(
                 directory: directory, database: store.path, badLines: summary.linesSkipped, firstIssue: firstIssue!)
         } catch {
+            // A rolled-back import leaves dead frames in the WAL; truncating it gives the space back (a full disk).
+            store.checkpoint()
             throw store.wrap(error)
         }
         store.checkpoint()

@@ -29,7 +29,8 @@ public final class DatasetWriter {
 
     private func writer(_ name: String) throws(DatasetFileError) -> BufferedFileWriter {
         if let existing = writers[name] { return existing }
-        let created = try BufferedFileWriter(path: (directory as NSString).appendingPathComponent(name + ".partial"))
+        let target = (directory as NSString).appendingPathComponent(name)
+        let created = try BufferedFileWriter(path: target + ".partial", displayPath: target)
         writers[name] = created
         rowCounts[name, default: 0] += 0
         return created
