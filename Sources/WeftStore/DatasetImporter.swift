@@ -113,7 +113,7 @@ public struct DatasetImporter {
                 // SQLite's per-row foreign-key look-ups would only repeat that work; a larger
                 // page cache keeps the growing indexes in memory instead of re-reading the WAL.
                 try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -131072")
-                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000") }
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA cache_size = -\(Store.pageCacheKibibytes)") }
                 try db.inTransaction(.immediate) {
                 let statements = try ImportStatements(db)
                 for (kind, path) in inputs {

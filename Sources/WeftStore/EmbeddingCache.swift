@@ -54,7 +54,7 @@ public struct EmbeddingCache: Sendable {
     }
 
     public func lookup(model: ModelFingerprint, texts: [String], dimension: Int) throws -> EmbeddingLookup {
-        try lookup(model: model, digests: texts.map(TextDigest.init(text:)), dimension: dimension)
+        try lookup(model: model, digests: texts.map { TextDigest(text: $0) }, dimension: dimension)
     }
 
     public func lookup(model: ModelFingerprint, digests: [TextDigest], dimension: Int) throws -> EmbeddingLookup {
@@ -82,7 +82,7 @@ public struct EmbeddingCache: Sendable {
                     """)
                 var arguments: [any DatabaseValueConvertible] = [model.hex]
                 arguments.reserveCapacity(chunk.count + 1)
-                for digest in chunk { arguments.append(Data(digest.bytes)) }
+                for digest in chunk { arguments.append(digest.data) }
                 statement.setUncheckedArguments(StatementArguments(arguments))
                 let rows = try Row.fetchCursor(statement)
                 while let row = try rows.next() {
@@ -91,8 +91,11 @@ public struct EmbeddingCache: Sendable {
                         throw EmbeddingCacheError.dimensionMismatch(
                             path: path, model: model.hex, stored: stored, requested: dimension)
                     }
-                    let key: [UInt8] = try row.withUnsafeData(atIndex: 0) { data in data.map { Array($0) } ?? [] }
-                    guard let indices = positions[TextDigest(bytes: key)] else { continue }
+                    let key: TextDigest? = try row.withUnsafeData(atIndex: 0) { data in
+                        guard let data, data.count == 32 else { return nil }
+                        return data.withUnsafeBytes { TextDigest(bytes: $0) }
+                    }
+                    guard let key, let indices = positions[key] else { continue }
                     try row.withUnsafeData(atIndex: 2) { data in
                         guard let data else { return }
                         result.vectors.withUnsafeMutableBufferPointer { vectors in
@@ -111,7 +114,7 @@ public struct EmbeddingCache: Sendable {
 
     /// Stores `vectors` (N, D) for the N texts, replacing what was there, in one transaction.
     public func insert(model: ModelFingerprint, texts: [String], vectors: [Float], dimension: Int) throws {
-        try insert(model: model, digests: texts.map(TextDigest.init(text:)), vectors: vectors, dimension: dimension)
+        try insert(model: model, digests: texts.map { TextDigest(text: $0) }, vectors: vectors, dimension: dimension)
     }
 
     public func insert(model: ModelFingerprint, digests: [TextDigest], vectors: [Float], dimension: Int) throws {
@@ -131,7 +134,7 @@ public struct EmbeddingCache: Sendable {
                 for (index, digest) in digests.enumerated() {
                     let row = UnsafeBufferPointer(rebasing: vectors[index * dimension..<(index + 1) * dimension])
                     try statement.execute(arguments: [
-                        model.hex, Data(digest.bytes), dimension, EmbeddingCache.encodeLittleEndian(row), now,
+                        model.hex, digest.data, dimension, EmbeddingCache.encodeLittleEndian(row), now,
                     ])
                 }
             }

@@ -24,6 +24,11 @@ public final class Store: Sendable {
         }
     }
 
+    /// Page cache per connection. WAL mode keeps a reader's cache between
+    /// transactions while nobody writes, so repeated cache look-ups are served
+    /// from memory instead of re-reading pages from the file.
+    static let pageCacheKibibytes = 32 << 10
+
     /// The file path, or `:memory:`.
     public let path: String
     public let options: Options
@@ -102,6 +107,7 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         let maximumPageCount = options.maximumPageCount
         configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(Store.pageCacheKibibytes)")
             if let maximumPageCount {
                 try db.execute(sql: "PRAGMA max_page_count = \(maximumPageCount)")
             }
