@@ -107,7 +107,7 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         let maximumPageCount = options.maximumPageCount
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(Store.pageCacheKibibytes)")
+            try db.execute(sql: "PRAGMA cache_size = -\(Store.pageCacheKibibytes); PRAGMA mmap_size = 268435456")
             if let maximumPageCount {
                 try db.execute(sql: "PRAGMA max_page_count = \(maximumPageCount)")
             }

@@ -76,6 +76,10 @@ enum StoreSchema {
 
     /// Vectors are float32 little-endian, `dimension` of them, so the blob
     /// length is checked against it; `text_sha256` is the 32-byte digest.
+    /// A rowid table (not WITHOUT ROWID) on purpose: its rows keep up to about
+    /// 4 KB inline on a 4 KiB page, so a 384- or 768-dimension vector is read
+    /// with its row, whereas an index-organised row spills anything over about
+    /// 1 KB into overflow pages, one more read per look-up.
     private static let embeddingCacheSQL = """
         CREATE TABLE embedding_cache (
             model_fingerprint TEXT NOT NULL,
@@ -84,6 +88,6 @@ enum StoreSchema {
             vector BLOB NOT NULL CHECK (length(vector) = 4 * dimension),
             created_at INTEGER NOT NULL,
             PRIMARY KEY (model_fingerprint, text_sha256)
-        ) WITHOUT ROWID;
+        );
         """
 }
