@@ -108,9 +108,7 @@ struct BenchStore: ParsableCommand {
                 FROM products WHERE title IS NOT NULL OR description IS NOT NULL LIMIT ?
                 """, arguments: [cacheEntries])
         }
-        // A closure, not `TextDigest.init(text:)`: the unapplied initializer reference
-        // crashed in release builds (Swift 6.3.1, cross-module).
-        var seen = Set(texts.map { TextDigest(text: $0) })
+        var seen = Set(texts.map(TextDigest.init(text:)))
         var index = 0
         while texts.count < cacheEntries {
             let text = "catalog product \(index): text the dataset does not provide"
