@@ -8,6 +8,10 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             TokenizerCommand.self,
+            ImportCommand.self,
+            CacheCommand.self,
+            ConvertCommand.self,
+            SampleCommand.self,
         ]
     )
 }
