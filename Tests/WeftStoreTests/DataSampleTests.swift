@@ -19,13 +19,16 @@ import Testing
         }
     }
 
+    /// Every dataset folder (one with products.jsonl) under data/ has a row.
     @Test func everySampleFolderIsInTheTable() throws {
         let stated = Set(try Self.statedCounts().map(\.0))
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.dataFolder.path).filter {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(
                 atPath: Self.dataFolder.appendingPathComponent($0).path, isDirectory: &isDirectory)
-            return exists && isDirectory.boolValue
+            let isDataset = FileManager.default.fileExists(
+                atPath: Self.dataFolder.appendingPathComponent($0).appendingPathComponent("products.jsonl").path)
+            return exists && isDirectory.boolValue && isDataset
         }
         #expect(stated.count == 6)
         #expect(Set(folders) == stated)
