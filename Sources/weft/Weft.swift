@@ -9,6 +9,10 @@ struct Weft: AsyncParsableCommand {
             BenchCommand.self,
             EmbedCommand.self,
             TokenizerCommand.self,
+            ImportCommand.self,
+            CacheCommand.self,
+            ConvertCommand.self,
+            SampleCommand.self,
         ]
     )
 }
