@@ -7,6 +7,7 @@ struct Weft: AsyncParsableCommand {
         abstract: "Text-plus-graph recommendation: encode product text, recommend, explain.",
         subcommands: [
             BenchCommand.self,
+            EvaluateCommand.self,
         ]
     )
 }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import WeftRec
+
+/// `weft evaluate`: trains and scores models on one split of a dataset folder.
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Train and evaluate recommenders on a dataset folder under one protocol.",
+        discussion: """
+        Writes the report as JSON (--output) and prints a Markdown table. Example:
+          weft evaluate --data data/lastfm --protocol random-811 --models lightgcn --output lastfm.json
+        """)
+
+    @Option(help: "Dataset folder in the Weft dataset format (products.jsonl, interactions.jsonl, ...).")
+    var data: String
+
+    @Option(name: .customLong("protocol"), help: "warm, cold or random-811 (default: warm).")
+    var evaluationProtocol: String = "warm"
+
+    @Option(help: "Comma-separated models (default: every model the dataset supports). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
+    var models: String?
+
+    @Option(help: "Seed of the split, negatives and training (default: 42).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Write the JSON report here, and the Markdown table beside it with the extension .md (default: print only).")
+    var output: String?
+
+    @Option(help: "Product text embeddings: a JSON-lines file of {\"id\", \"embedding\"}, or 'hashed' for hashed TF-IDF vectors of the product text (default: none).")
+    var textEmbeddings: String?
+
+    @Option(help: "Most training epochs of the BPR models (default: 1000).")
+    var epochs: Int = 1000
+
+    @Option(help: "Validation evaluations without improvement before early stopping (default: 50).")
+    var patience: Int = 50
+
+    @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
+    var threads: Int?
+
+    func run() async throws {
+        if let threads { Parallelism.setThreadCount(threads) }
+        guard let evaluationProtocol = EvaluationProtocol(rawValue: evaluationProtocol) else {
+            throw ValidationError("--protocol must be one of: \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let dataset = try Dataset.load(folder: data)
+        var options = Evaluation.Options()
+        options.evaluationProtocol = evaluationProtocol
+        options.seed = seed
+        options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.bpr.maximumEpochs = epochs
+        options.bpr.patience = patience
+        options.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let textEmbeddings {
+            if textEmbeddings == "hashed" {
+                options.productText = HashedTextFeatures.embed(dataset.products.map(\.text))
+                options.productTextSource = "hashed-tfidf-256 of product title and description"
+            } else {
+                let (embeddings, found) = try ProductTextEmbeddings.load(path: textEmbeddings, dataset: dataset)
+                options.productText = embeddings
+                options.productTextSource = "\(textEmbeddings) (\(found) of \(dataset.productCount) products)"
+            }
+        }
+        let report = try Evaluation.run(dataset: dataset, options: options)
+        let table = report.markdownTable()
+        print(table, terminator: "")
+        if let output {
+            let url = URL(fileURLWithPath: output)
+            try report.json().write(to: url)
+            let header = "# \(report.dataset), \(report.evaluationProtocol), seed \(report.seed)\n\n"
+            try Data((header + table).utf8).write(to: url.deletingPathExtension().appendingPathExtension("md"))
+        }
+    }
+}
