@@ -102,6 +102,13 @@ public class BPREmbeddingModel: Recommender {
         final = propagate(Variable(table.value), tape: Tape.inference).value
     }
 
+    /// Sets the table and sizes without training (gradient checks use it).
+    func setStateForTest(table: Variable, userCount: Int) {
+        self.table = table
+        self.userCount = userCount
+        productCount = table.value.rowCount - userCount
+    }
+
     /// (U, D) user and (P, D) product embeddings used for scoring.
     public var userEmbeddings: Tensor { final.rows(0..<userCount) }
     public var productEmbeddings: Tensor { final.rows(userCount..<(userCount + productCount)) }

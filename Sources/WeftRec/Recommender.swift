@@ -21,13 +21,18 @@ public struct TrainingContext {
     public let graph: HeteroGraph
     /// (products, T) text embeddings aligned with product indices, if any.
     public let productText: Tensor?
+    /// Text embeddings of other node types (category and brand names, users'
+    /// training reviews), rows by node index, when a text encoder is available.
+    public let nodeText: [NodeType: Tensor]
     public let seed: UInt64
     /// Validation NDCG@10 of a model in its current state (full ranking).
     public let validate: (Recommender) -> Double
     public let log: (String) -> Void
 
-    public init(dataset: Dataset, split: InteractionSplit, graph: HeteroGraph, productText: Tensor?, seed: UInt64,
+    public init(dataset: Dataset, split: InteractionSplit, graph: HeteroGraph, productText: Tensor?,
+                nodeText: [NodeType: Tensor] = [:], seed: UInt64,
                 validate: @escaping (Recommender) -> Double, log: @escaping (String) -> Void = { _ in }) {
+        self.nodeText = nodeText
         self.dataset = dataset
         self.split = split
         self.trainAdjacency = split.train.adjacency(userCount: split.userCount)

@@ -18,7 +18,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .customLong("protocol"), help: "warm, cold or random-811 (default: warm).")
     var evaluationProtocol: String = "warm"
 
-    @Option(help: "Comma-separated models (default: every model the dataset supports). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
+    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
     var models: String?
 
     @Option(help: "Seed of the split, negatives and training (default: 42).")
@@ -56,6 +56,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             if textEmbeddings == "hashed" {
                 options.productText = HashedTextFeatures.embed(dataset.products.map(\.text))
                 options.productTextSource = "hashed-tfidf-256 of product title and description"
+                options.textEncoder = { HashedTextFeatures.embed($0) }
             } else {
                 let (embeddings, found) = try ProductTextEmbeddings.load(path: textEmbeddings, dataset: dataset)
                 options.productText = embeddings
