@@ -36,6 +36,27 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Validation evaluations without improvement before early stopping (default: 50).")
     var patience: Int = 50
 
+    @Option(help: "Most training epochs of the Weft GNN models (default: 200).")
+    var gnnEpochs: Int = 200
+
+    @Option(help: "Validation evaluations without improvement before the GNN stops (default: 10).")
+    var gnnPatience: Int = 10
+
+    @Option(help: "GNN message-passing layers (default: 2).")
+    var gnnLayers: Int = 2
+
+    @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer (default: 10,5).")
+    var gnnFanouts: String = "10,5"
+
+    @Option(help: "GNN learning rate (default: 0.001).")
+    var gnnLearningRate: Float = 1e-3
+
+    @Option(help: "GNN BPR triplets per step (default: 1024).")
+    var gnnBatch: Int = 1024
+
+    @Option(help: "Probability of dropping a node's ID embedding in a GNN training step (default: 0.3).")
+    var idDropout: Float = 0.3
+
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
@@ -51,6 +72,17 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.bpr.maximumEpochs = epochs
         options.bpr.patience = patience
+        options.gnn.layers = gnnLayers
+        options.gnn.idDropout = idDropout
+        options.gnnTraining.maximumEpochs = gnnEpochs
+        options.gnnTraining.patience = gnnPatience
+        options.gnnTraining.learningRate = gnnLearningRate
+        options.gnnTraining.batchSize = gnnBatch
+        let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {
+            throw ValidationError("--gnn-fanouts must list at least --gnn-layers integers, e.g. 10,5")
+        }
+        options.gnnTraining.fanouts = fanouts
         options.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if let textEmbeddings {
             if textEmbeddings == "hashed" {
