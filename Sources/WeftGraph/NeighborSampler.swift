@@ -45,7 +45,12 @@ public final class NeighborSampler {
         public let seedLocalIds: [NodeType: [Int32]]
     }
 
-    public func sample(seeds: [NodeType: [Int32]], using rng: inout SeededGenerator) -> Sample {
+    /// Samples around `seeds`. Edges listed in `excluding` (per relation,
+    /// keys `source << 32 | destination` in global ids) are never drawn: a
+    /// training step leaves out the very edges it is trying to predict, so
+    /// the model cannot read the answer off the graph.
+    public func sample(seeds: [NodeType: [Int32]], excluding: [Relation: Set<Int64>] = [:],
+                       using rng: inout SeededGenerator) -> Sample {
         for (i, t) in types.enumerated() where localOf[i].count < graph.nodeCount(t) {
             localOf[i] += [Int32](repeating: -1, count: graph.nodeCount(t) - localOf[i].count)
         }
@@ -71,12 +76,14 @@ public final class NeighborSampler {
 
         var edgeSources: [Relation: [Int32]] = [:], edgeDestinations: [Relation: [Int32]] = [:]
         var frontier = nodes.map { 0..<$0.count }
+        var depthCounts = nodes.map { [$0.count] }
         for hop in fanouts {
             let starts = nodes.map(\.count)
             for r in graph.relations {
                 let f = hop[r] ?? 0
                 guard f != 0, let di = typeIndex[r.destination], let si = typeIndex[r.source] else { continue }
                 let reverse = graph.reverse(of: r)
+                let excluded = excluding[r]
                 var sources = edgeSources[r] ?? [], destinations = edgeDestinations[r] ?? []
                 for i in frontier[di] {
                     let g = Int(nodes[di][i])
@@ -87,6 +94,7 @@ public final class NeighborSampler {
                         choosePositions(k, of: degree, using: &rng)
                         for p in positions.prefix(k) {
                             let j = Int(p) < base.count ? base[base.startIndex + Int(p)] : extra[Int(p) - base.count]
+                            if let excluded, excluded.contains(Int64(j) << 32 | Int64(g)) { continue }
                             var l = localOf[si][Int(j)]
                             if l < 0 {
                                 l = Int32(nodes[si].count)
@@ -102,6 +110,7 @@ public final class NeighborSampler {
                 edgeDestinations[r] = destinations
             }
             frontier = nodes.enumerated().map { starts[$0]..<$1.count }
+            for (ti, list) in nodes.enumerated() { depthCounts[ti].append(list.count) }
         }
 
         for (ti, list) in nodes.enumerated() { for g in list { localOf[ti][Int(g)] = -1 } }
@@ -110,9 +119,12 @@ public final class NeighborSampler {
             edges[r] = MessageEdges(destinationCount: nodes[typeIndex[r.destination]!].count, sources: sources,
                                     destinations: edgeDestinations[r]!)
         }
-        var nodeMap: [NodeType: [Int32]] = [:]
-        for (ti, t) in types.enumerated() { nodeMap[t] = nodes[ti] }
-        return Sample(subgraph: Subgraph(nodes: nodeMap, seedCounts: seedCounts, edges: edges),
+        var nodeMap: [NodeType: [Int32]] = [:], depthMap: [NodeType: [Int]] = [:]
+        for (ti, t) in types.enumerated() {
+            nodeMap[t] = nodes[ti]
+            depthMap[t] = depthCounts[ti]
+        }
+        return Sample(subgraph: Subgraph(nodes: nodeMap, seedCounts: seedCounts, edges: edges, depthCounts: depthMap),
                       seedLocalIds: seedLocal)
     }
 

@@ -68,39 +68,56 @@ public final class RelationalAttentionLayer: Module {
         self.updates = updates
     }
 
-    /// New states for every node type of `states`. `text` holds the
-    /// projected text (N, D) of each type (zeros where a type has none).
+    /// New states of the first `destinationCounts[τ]` nodes of each type
+    /// (all of them when absent): a layer only updates the nodes a later
+    /// layer reads, and reads edges into those nodes only (a prefix of each
+    /// relation's edges, see `Subgraph.depthCounts`). `states` and `text`
+    /// hold (N_τ, D) rows for every node a message can come from.
     public func callAsFunction(_ states: [NodeType: Variable], text: [NodeType: Variable], subgraph: Subgraph,
-                               tape: Tape) -> [NodeType: Variable] {
+                               destinationCounts: [NodeType: Int] = [:], tape: Tape) -> [NodeType: Variable] {
         let scale = 1 / Float(dimension / heads).squareRoot()
-        var queryInputs: [NodeType: Variable] = [:]
-        func queryInput(_ type: NodeType) -> Variable {
+        func rows(_ type: NodeType) -> Int { states[type]!.value.shape[0] }
+        func destinations(_ type: NodeType) -> Int { Swift.min(destinationCounts[type] ?? rows(type), rows(type)) }
+        var keyInputs: [NodeType: Variable] = [:], queryInputs: [NodeType: Variable] = [:]
+        func keyInput(_ type: NodeType) -> Variable {                       // (N, 2D)
+            if let v = keyInputs[type] { return v }
+            let v = tape.concatenateColumns([states[type]!, tape.prefixRows(text[type]!, rows(type))])
+            keyInputs[type] = v
+            return v
+        }
+        func queryInput(_ type: NodeType) -> Variable {                     // (N_dst, 2D)
             if let v = queryInputs[type] { return v }
-            let v = tape.concatenateColumns([states[type]!, text[type]!])   // (N, 2D)
+            let v = tape.prefixRows(keyInput(type), destinations(type))
             queryInputs[type] = v
             return v
         }
         var incoming: [NodeType: [Variable]] = [:]
         var relationCounts: [NodeType: [Float]] = [:]
         for r in relations {
-            guard let edges = subgraph.edges[r], edges.edgeCount > 0, let source = states[r.source],
-                  states[r.destination] != nil, let w = transforms[r] else { continue }
-            let q = w.query(queryInput(r.destination), tape: tape)               // (N_d, D)
-            let k = w.key(queryInput(r.source), tape: tape)                      // (N_s, D)
-            let m = w.message(source, tape: tape)                                // (N_s, D)
-            let qe = tape.gatherRows(q, ids: edges.destinations)                // (E, D)
-            let ke = tape.gatherRows(k, ids: edges.sources)                     // (E, D)
-            let me = tape.gatherRows(m, ids: edges.sources)                     // (E, D)
+            guard let all = subgraph.edges[r], let source = states[r.source], states[r.destination] != nil,
+                  let w = transforms[r] else { continue }
+            let nd = destinations(r.destination)
+            let e = Int(all.offsets[nd])
+            guard e > 0 else { continue }
+            let offsets = Array(all.offsets[0...nd])
+            let sourceIds = Array(all.sources[0..<e]), destinationIds = Array(all.destinations[0..<e])
+            let q = w.query(queryInput(r.destination), tape: tape)               // (N_dst, D)
+            let k = w.key(keyInput(r.source), tape: tape)                        // (N_src, D)
+            let m = w.message(source, tape: tape)                                // (N_src, D)
+            let qe = tape.gatherRows(q, ids: destinationIds)                    // (E, D)
+            let ke = tape.gatherRows(k, ids: sourceIds)                         // (E, D)
+            let me = tape.gatherRows(m, ids: sourceIds)                         // (E, D)
             let scores = tape.scale(tape.rowDot(qe, ke, heads: heads), scale)   // (E, H)
-            let alpha = tape.segmentSoftmax(scores, offsets: edges.offsets)     // (E, H)
-            let z = tape.segmentReduce(tape.scaleHeads(me, by: alpha), offsets: edges.offsets, .sum)  // (N_d, D)
+            let alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            let z = tape.segmentReduce(tape.scaleHeads(me, by: alpha), offsets: offsets, .sum)  // (N_dst, D)
             incoming[r.destination, default: []].append(z)
-            var counts = relationCounts[r.destination] ?? [Float](repeating: 0, count: edges.destinationCount)
-            for i in 0..<edges.destinationCount where edges.offsets[i + 1] > edges.offsets[i] { counts[i] += 1 }
+            var counts = relationCounts[r.destination] ?? [Float](repeating: 0, count: nd)
+            for i in 0..<nd where offsets[i + 1] > offsets[i] { counts[i] += 1 }
             relationCounts[r.destination] = counts
         }
         var out: [NodeType: Variable] = [:]
-        for (type, h) in states {
+        for (type, all) in states {
+            let h = tape.prefixRows(all, destinations(type))                                        // (N_dst, D)
             guard let update = updates[type], let zs = incoming[type] else {
                 out[type] = h
                 continue
@@ -108,9 +125,9 @@ public final class RelationalAttentionLayer: Module {
             var total = zs[0]
             for z in zs.dropFirst() { total = tape.add(total, z) }
             let inverse = relationCounts[type]!.map { 1 / Swift.max($0, 1) }
-            let mean = tape.scaleRows(total, by: Variable(Tensor(inverse, shape: [inverse.count])))   // (N, D)
-            let u = tape.gelu(update.update(tape.concatenateColumns([h, mean]), tape: tape))         // (N, D)
-            out[type] = update.norm(tape.add(h, u), tape: tape)                                      // (N, D)
+            let mean = tape.scaleRows(total, by: Variable(Tensor(inverse, shape: [inverse.count])))   // (N_dst, D)
+            let u = tape.gelu(update.update(tape.concatenateColumns([h, mean]), tape: tape))         // (N_dst, D)
+            out[type] = update.norm(tape.add(h, u), tape: tape)                                      // (N_dst, D)
         }
         return out
     }

@@ -51,11 +51,25 @@ public struct Subgraph: Sendable {
     public var seedCounts: [NodeType: Int]
     /// Per relation r, messages from r.source nodes into r.destination nodes.
     public var edges: [Relation: MessageEdges]
+    /// Per type, entry k: how many nodes are at most k hops from a seed.
+    /// Nodes are numbered by hop, so these are prefixes of `nodes`, and the
+    /// edges into them are prefixes of each relation's edges: a GNN layer
+    /// that only needs nodes within k hops runs on those prefixes alone.
+    /// Empty for a type means every node is a seed (the whole graph).
+    public var depthCounts: [NodeType: [Int]]
 
-    public init(nodes: [NodeType: [Int32]], seedCounts: [NodeType: Int], edges: [Relation: MessageEdges]) {
+    public init(nodes: [NodeType: [Int32]], seedCounts: [NodeType: Int], edges: [Relation: MessageEdges],
+                depthCounts: [NodeType: [Int]] = [:]) {
         self.nodes = nodes
         self.seedCounts = seedCounts
         self.edges = edges
+        self.depthCounts = depthCounts
+    }
+
+    /// Number of `type` nodes within `hops` hops of a seed.
+    public func count(_ type: NodeType, withinHops hops: Int) -> Int {
+        guard let counts = depthCounts[type], !counts.isEmpty else { return count(type) }
+        return counts[Swift.min(Swift.max(hops, 0), counts.count - 1)]
     }
 
     public func count(_ type: NodeType) -> Int { nodes[type]?.count ?? 0 }

@@ -60,8 +60,10 @@ public final class WeftGNN: Module {
         }
     }
 
-    /// Output embeddings (N_τ, D) of every node of `subgraph`, by type, in
-    /// the subgraph's local order.
+    /// Output embeddings (S_τ, D) of the seed nodes of `subgraph` (its first
+    /// S_τ = `seedCounts[τ]` nodes; every node for the whole graph), by type.
+    /// Layer l updates only the nodes within L − 1 − l hops of a seed, the
+    /// ones later layers read.
     public func callAsFunction(_ subgraph: Subgraph, inputs: Inputs, tape: Tape, training: Bool,
                                using rng: inout SeededGenerator) -> [NodeType: Variable] {
         let d = configuration.dimension
@@ -94,10 +96,15 @@ public final class WeftGNN: Module {
             let idView = tape.scaleRows(table(gatherIds, tape: tape), by: Variable(Tensor(keep, shape: [n])))
             states[type] = fusions[type]!(text: text[type]!, id: idView, tape: tape)
         }
-        var sums = states
-        for layer in layers {
-            states = layer(states, text: text, subgraph: subgraph, tape: tape)
-            for (t, h) in states { sums[t] = tape.add(sums[t]!, h) }
+        func seedRows(_ type: NodeType, _ h: Variable) -> Variable {
+            tape.prefixRows(h, Swift.min(subgraph.seedCounts[type] ?? h.value.shape[0], h.value.shape[0]))
+        }
+        var sums = Dictionary(uniqueKeysWithValues: states.map { ($0.key, seedRows($0.key, $0.value)) })
+        for (l, layer) in layers.enumerated() {
+            let hops = layers.count - 1 - l
+            let counts = Dictionary(uniqueKeysWithValues: nodeTypes.map { ($0, subgraph.count($0, withinHops: hops)) })
+            states = layer(states, text: text, subgraph: subgraph, destinationCounts: counts, tape: tape)
+            for (t, h) in states { sums[t] = tape.add(sums[t]!, seedRows(t, h)) }
         }
         return sums.mapValues { tape.scale($0, 1 / Float(layers.count + 1)) }
     }

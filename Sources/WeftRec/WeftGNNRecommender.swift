@@ -98,7 +98,14 @@ public final class WeftGNNRecommender: Recommender {
     func bprLoss(_ users: [Int32], _ positives: [Int32], _ negatives: [Int32], sampler: NeighborSampler, tape: Tape,
                  rng: inout SeededGenerator) -> Variable {
         let model = model!
-        let sample = sampler.sample(seeds: [.user: users, .product: positives + negatives], using: &rng)
+        // The batch's own positive edges are left out of its subgraph (both directions).
+        var forward = Set<Int64>(), backward = Set<Int64>()
+        for (u, p) in zip(users, positives) {
+            forward.insert(Int64(u) << 32 | Int64(p))
+            backward.insert(Int64(p) << 32 | Int64(u))
+        }
+        let sample = sampler.sample(seeds: [.user: users, .product: positives + negatives],
+                                    excluding: [.interacted: forward, Relation.interacted.reversed: backward], using: &rng)
         let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
         let productLocal = sample.seedLocalIds[.product]!
         let b = users.count

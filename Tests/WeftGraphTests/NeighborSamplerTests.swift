@@ -66,6 +66,41 @@ struct NeighborSamplerTests {
         #expect(sub.edges[Relation.inCategory.reversed]!.edgeCount > 0)
     }
 
+    @Test func excludedEdgesAreNeverDrawnAndNodesAreNumberedByHop() throws {
+        let g = try RandomGraph(users: 40, products: 50, interactions: 600, friendships: 60)
+        let sampler = NeighborSampler(graph: g.graph, fanout: [-1, 4])
+        let users: [Int32] = [0, 1, 2]
+        var forward = Set<Int64>(), backward = Set<Int64>()
+        for u in users {
+            for p in g.graph.neighbors(of: Int(u), in: .interacted) {
+                forward.insert(Int64(u) << 32 | Int64(p))
+                backward.insert(Int64(p) << 32 | Int64(u))
+            }
+        }
+        var rng = SeededGenerator(seed: 4)
+        let sample = sampler.sample(seeds: [.user: users], excluding: [.interacted: forward, Relation.interacted.reversed: backward],
+                                    using: &rng)
+        let sub = sample.subgraph
+        for (r, set) in [(Relation.interacted, forward), (Relation.interacted.reversed, backward)] {
+            let e = sub.edges[r]!
+            for k in 0..<e.edgeCount {
+                let s = sub.nodes[r.source]![Int(e.sources[k])], d = sub.nodes[r.destination]![Int(e.destinations[k])]
+                #expect(!set.contains(Int64(s) << 32 | Int64(d)), "\(r): excluded edge \(s) → \(d) was drawn")
+            }
+        }
+        // The seeds' products are reachable only through excluded edges at hop 1 (fan-out −1 would take them all).
+        #expect(sub.edges[Relation.interacted.reversed]!.offsets[3] == 0)
+        // Depth prefixes: edges into nodes within k hops come from nodes within k + 1 hops.
+        for (r, e) in sub.edges {
+            for k in 0..<2 {
+                let nd = sub.count(r.destination, withinHops: k), ns = sub.count(r.source, withinHops: k + 1)
+                for i in 0..<Int(e.offsets[nd]) { #expect(Int(e.sources[i]) < ns, "\(r) hop \(k)") }
+            }
+        }
+        #expect(sub.count(.user, withinHops: 0) == 3)
+        #expect(sub.count(.user, withinHops: 5) == sub.count(.user))
+    }
+
     @Test func samplingSeesNodesAddedAfterTheGraphWasBuilt() throws {
         let g = try RandomGraph()
         let sampler = NeighborSampler(graph: g.graph, fanout: [-1])
