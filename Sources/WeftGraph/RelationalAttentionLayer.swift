@@ -5,7 +5,7 @@ import Foundation
 /// edge j → i of r (i of type d, j of type s), with node states h (N, D),
 /// projected text embeddings t (N, D), H heads of width D/H:
 ///
-///   q_i = W_q^r [h_i ; t_i],   k_j = W_k^r [h_j ; t_j],   m_j = W_m^r h_j
+///   q_i = W_q^r [h_i ; t_i],   k_j = W_k^r [h_j ; t_j],   m_j = W_m^r h_j   (W_m^r starts as I)
 ///   α_ij = softmax over j ∈ N_r(i) of ⟨q_i, k_j⟩_head / √(D/H)      (per head)
 ///   z_i^r = Σ_j α_ij ⊙_head m_j
 ///
@@ -17,7 +17,10 @@ import Foundation
 /// with a residual and layer normalisation:
 ///
 ///   a_i = (1/|R_i|) Σ_{r ∈ R_i} z_i^r      (a_i = 0 when R_i is empty)
-///   h_i' = LayerNorm_d(h_i + GELU(W_u^d [h_i ; a_i] + b_u^d))
+///   h_i' = LayerNorm_d(h_i + a_i + GELU(W_u^d [h_i ; a_i] + b_u^d))
+///
+/// The messages also enter the residual directly, so propagation does not
+/// depend on the update network learning to pass them on.
 ///
 /// Nodes with no incoming edge of r get z_i^r = 0. Shapes: q, m per node
 /// (N, D); per edge (E, D); scores and α (E, H).
@@ -28,7 +31,11 @@ public final class RelationalAttentionLayer: Module {
         init(dimension d: Int, using rng: inout SeededGenerator) {
             query = Linear(inFeatures: 2 * d, outFeatures: d, bias: false, using: &rng)
             key = Linear(inFeatures: 2 * d, outFeatures: d, bias: false, using: &rng)
-            message = Linear(inFeatures: d, outFeatures: d, using: &rng)
+            // Messages start as the neighbour's state itself (W_m = I), so an
+            // untrained layer already propagates like LightGCN.
+            message = Linear(inFeatures: d, outFeatures: d, bias: false, using: &rng)
+            message.weight.value.zero()
+            for i in 0..<d { message.weight.value[i, i] = 1 }
         }
 
         public func namedParameters() -> [(name: String, parameter: Variable)] {
@@ -40,7 +47,9 @@ public final class RelationalAttentionLayer: Module {
         public let update: Linear, norm: LayerNorm
 
         init(dimension d: Int, using rng: inout SeededGenerator) {
-            update = Linear(inFeatures: 2 * d, outFeatures: d, using: &rng)
+            // Small weights, zero bias: the update starts near zero instead of a
+            // bias shared by every node, which layer normalisation would amplify.
+            update = Linear(inFeatures: 2 * d, outFeatures: d, std: 0.02, using: &rng)
             norm = LayerNorm(dimension: d)
         }
 
@@ -127,7 +136,7 @@ public final class RelationalAttentionLayer: Module {
             let inverse = relationCounts[type]!.map { 1 / Swift.max($0, 1) }
             let mean = tape.scaleRows(total, by: Variable(Tensor(inverse, shape: [inverse.count])))   // (N_dst, D)
             let u = tape.gelu(update.update(tape.concatenateColumns([h, mean]), tape: tape))         // (N_dst, D)
-            out[type] = update.norm(tape.add(h, u), tape: tape)                                      // (N_dst, D)
+            out[type] = update.norm(tape.add(tape.add(h, mean), u), tape: tape)                     // (N_dst, D)
         }
         return out
     }

@@ -12,7 +12,8 @@ public final class TextIDFusion: Module {
     public let gate: Linear
 
     public init(dimension: Int, using rng: inout SeededGenerator) {
-        gate = Linear(inFeatures: 2 * dimension, outFeatures: dimension, using: &rng)
+        // Starts half-open (g ≈ 0.5) for every node.
+        gate = Linear(inFeatures: 2 * dimension, outFeatures: dimension, std: 0.02, using: &rng)
     }
 
     public func callAsFunction(text t: Variable, id e: Variable, tape: Tape) -> Variable {

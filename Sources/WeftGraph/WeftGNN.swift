@@ -48,7 +48,8 @@ public final class WeftGNN: Module {
         for t in nodeTypes {
             ids[t] = Embedding(count: Swift.max(nodeCounts[t]!, 1), dimension: d, std: 0.1, using: &rng)
             if let width = configuration.textDimensions[t], width > 0 {
-                projections[t] = Linear(inFeatures: width, outFeatures: d, using: &rng)
+                // Zero bias, so the text view starts node-specific rather than a shared offset.
+                projections[t] = Linear(inFeatures: width, outFeatures: d, std: 1 / Float(width).squareRoot(), using: &rng)
             }
             fusions[t] = TextIDFusion(dimension: d, using: &rng)
         }
