@@ -4,11 +4,14 @@ import Foundation
 /// over the training graph (with its categories, brands and social or
 /// product links) and scored by dot product.
 ///
-/// Training: BPR on (user, positive, negative) triplets; each mini-batch
+/// Training: mini-batches of training (user, product) pairs; each batch
 /// runs the GNN on the neighbour-sampled subgraph around its seed nodes
-/// (so the graph never has to fit one batch), with ID embeddings dropped at
-/// random; validation NDCG@10 on full-graph embeddings after each epoch,
-/// early stopping, and the best epoch's parameters kept. Seeded.
+/// (so the graph never has to fit one batch), without the batch's own
+/// edges and with ID embeddings dropped at random. The objective is the
+/// sampled softmax over the batch's products (cosine / τ, the other users'
+/// positives as negatives) or BPR with one uniform negative per pair.
+/// Validation NDCG@10 on full-graph embeddings after each epoch, early
+/// stopping, and the best epoch's parameters kept. Seeded.
 ///
 /// Cold start: products without training interactions never use their ID
 /// embedding, so they are embedded from text and category/brand edges; a
@@ -66,7 +69,9 @@ public final class WeftGNNRecommender: Recommender {
             var lossSum = 0.0, batches = 0
             for batch in triplets.epoch(batchSize: options.batchSize, using: &rng) {
                 let tape = Tape()
-                let loss = bprLoss(batch.users, batch.positives, batch.negatives, sampler: sampler, tape: tape, rng: &rng)
+                let loss = options.objective == .bpr
+                    ? bprLoss(batch.users, batch.positives, batch.negatives, sampler: sampler, tape: tape, rng: &rng)
+                    : softmaxLoss(batch.users, batch.positives, sampler: sampler, tape: tape, rng: &rng)
                 lossSum += Double(loss.value.scalar)
                 batches += 1
                 tape.backward(loss)
@@ -99,13 +104,8 @@ public final class WeftGNNRecommender: Recommender {
                  rng: inout SeededGenerator) -> Variable {
         let model = model!
         // The batch's own positive edges are left out of its subgraph (both directions).
-        var forward = Set<Int64>(), backward = Set<Int64>()
-        for (u, p) in zip(users, positives) {
-            forward.insert(Int64(u) << 32 | Int64(p))
-            backward.insert(Int64(p) << 32 | Int64(u))
-        }
         let sample = sampler.sample(seeds: [.user: users, .product: positives + negatives],
-                                    excluding: [.interacted: forward, Relation.interacted.reversed: backward], using: &rng)
+                                    excluding: excludedEdges(users, positives), using: &rng)
         let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
         let productLocal = sample.seedLocalIds[.product]!
         let b = users.count
@@ -116,13 +116,51 @@ public final class WeftGNNRecommender: Recommender {
         return tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
     }
 
-    /// Recomputes every user and product embedding on the full graph.
+    /// Sampled-softmax loss of one batch: with unit-normalised outputs ẑ and
+    /// the batch's distinct positive products P,
+    /// L = −(1/B) Σ_b log softmax_{p ∈ P}(⟨ẑ_{u_b}, ẑ_p⟩ / τ)[p_b].
+    func softmaxLoss(_ users: [Int32], _ positives: [Int32], sampler: NeighborSampler, tape: Tape,
+                     rng: inout SeededGenerator) -> Variable {
+        let model = model!
+        var column: [Int32: Int32] = [:], products: [Int32] = []
+        let targets = positives.map { p -> Int32 in
+            if let c = column[p] { return c }
+            let c = Int32(products.count)
+            column[p] = c
+            products.append(p)
+            return c
+        }
+        let sample = sampler.sample(seeds: [.user: users, .product: products],
+                                    excluding: excludedEdges(users, positives), using: &rng)
+        let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
+        let u = tape.l2Normalize(tape.gatherRows(out[.user]!, ids: sample.seedLocalIds[.user]!))        // (B, D)
+        let p = tape.l2Normalize(tape.gatherRows(out[.product]!, ids: sample.seedLocalIds[.product]!))  // (P, D)
+        let logits = tape.scale(tape.matmul(u, p, transposeB: true), 1 / options.temperature)           // (B, P)
+        return tape.crossEntropy(logits, targets: targets)
+    }
+
+    /// Every pair's edge in both directions, keyed as the sampler expects.
+    func excludedEdges(_ users: [Int32], _ positives: [Int32]) -> [Relation: Set<Int64>] {
+        var forward = Set<Int64>(), backward = Set<Int64>()
+        for (u, p) in zip(users, positives) {
+            forward.insert(Int64(u) << 32 | Int64(p))
+            backward.insert(Int64(p) << 32 | Int64(u))
+        }
+        return [.interacted: forward, Relation.interacted.reversed: backward]
+    }
+
+    /// Recomputes every user and product embedding on the full graph (unit
+    /// rows under the sampled softmax, so scores are the cosines it trained).
     public func refresh() {
         guard let model, let graph else { return }
         var rng = SeededGenerator(seed: 0)
         let out = model(graph.fullSubgraph(), inputs: inputs, tape: Tape.inference, training: false, using: &rng)
-        userEmbeddings = out[.user]!.value
-        productEmbeddings = out[.product]!.value
+        userEmbeddings = finish(out[.user]!)
+        productEmbeddings = finish(out[.product]!)
+    }
+
+    private func finish(_ z: Variable) -> Tensor {
+        options.objective == .bpr ? z.value : Tape.inference.l2Normalize(z).value
     }
 
     public func scores(users: [Int32]) -> Tensor {
@@ -156,7 +194,8 @@ public final class WeftGNNRecommender: Recommender {
         let d = productEmbeddings.lastDimension
         let grown = Tensor(zeros: [id + 1, d])
         grown.data.update(from: productEmbeddings.data, count: Swift.min(productEmbeddings.count, grown.count))
-        (grown.data + id * d).update(from: out[.product]!.value.data + Int(sample.seedLocalIds[.product]![0]) * d, count: d)
+        let embedded = finish(Variable(out[.product]!.value.row(Int(sample.seedLocalIds[.product]![0])).reshaped([1, d])))
+        (grown.data + id * d).update(from: embedded.data, count: d)
         productEmbeddings = grown
         return id
     }

@@ -51,8 +51,14 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "GNN learning rate (default: 0.001).")
     var gnnLearningRate: Float = 1e-3
 
-    @Option(help: "GNN BPR triplets per step (default: 1024).")
-    var gnnBatch: Int = 1024
+    @Option(help: "GNN training pairs per step (default: 4096).")
+    var gnnBatch: Int = 4096
+
+    @Option(help: "GNN objective: bpr (one uniform negative per pair) or sampled-softmax (in-batch negatives) (default: bpr).")
+    var gnnObjective: String = "bpr"
+
+    @Option(help: "Temperature of the GNN's sampled softmax (default: 0.1).")
+    var gnnTemperature: Float = 0.1
 
     @Option(help: "Probability of dropping a node's ID embedding in a GNN training step (default: 0.3).")
     var idDropout: Float = 0.3
@@ -78,6 +84,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
         options.gnnTraining.batchSize = gnnBatch
+        guard let objective = GNNTrainingOptions.Objective(rawValue: gnnObjective) else {
+            throw ValidationError("--gnn-objective must be sampled-softmax or bpr")
+        }
+        options.gnnTraining.objective = objective
+        options.gnnTraining.temperature = gnnTemperature
         let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {
             throw ValidationError("--gnn-fanouts must list at least --gnn-layers integers, e.g. 10,5")

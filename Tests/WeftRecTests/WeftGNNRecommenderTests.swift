@@ -20,10 +20,14 @@ struct WeftGNNRecommenderTests {
                                nodeText: nodeText, seed: 3, validate: { v.evaluate($0).metrics["ndcg@10"] ?? 0 })
     }
 
-    @Test func learnsPlantedGroupsWarm() throws {
+    @Test(arguments: GNNTrainingOptions.Objective.allCases)
+    func learnsPlantedGroupsWarm(objective: GNNTrainingOptions.Objective) throws {
         let d = Fixtures.clustered(groups: 3, usersPerGroup: 15, productsPerGroup: 12, perUser: 8)
         let s = InteractionSplit.make(d, protocol: .random811, seed: 1)
-        let model = try Evaluation.makeModel("weft-gnn", options: options())
+        var o = options()
+        o.gnnTraining.objective = objective
+        o.gnnTraining.temperature = 0.2
+        let model = try Evaluation.makeModel("weft-gnn", options: o)
         try model.fit(context(d, s, text: nil))
         let recall = RankingEvaluator(split: s, phase: .test, seed: 1).evaluate(model).metrics["recall@10"]!
         #expect(recall > 0.9, "weft-gnn recall@10 \(recall)")
