@@ -8,6 +8,7 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            EvaluateCommand.self,
             TokenizerCommand.self,
             ImportCommand.self,
             CacheCommand.self,
