@@ -55,8 +55,9 @@ struct HeaderJSONParser {
     /// Parses one JSON value that, apart from surrounding whitespace (safetensors
     /// pads headers with spaces), fills `bytes`.
     static func parse(_ bytes: UnsafeRawBufferPointer) throws(HeaderJSONSyntaxError) -> HeaderJSON {
-        if String(validating: bytes, as: UTF8.self) == nil {
-            throw HeaderJSONSyntaxError(offset: firstInvalidUTF8Offset(bytes), reason: "the header is not valid UTF-8")
+        let validPrefix = validUTF8PrefixLength(bytes)
+        if validPrefix < bytes.count {
+            throw HeaderJSONSyntaxError(offset: validPrefix, reason: "the header is not valid UTF-8")
         }
         var parser = HeaderJSONParser(bytes: bytes)
         parser.skipWhitespace()
@@ -67,7 +68,9 @@ struct HeaderJSONParser {
         return value
     }
 
-    private static func firstInvalidUTF8Offset(_ bytes: UnsafeRawBufferPointer) -> Int {
+    /// Bytes before the first invalid UTF-8 sequence (all of them when valid).
+    /// The decoder refuses overlong forms and encoded surrogates.
+    private static func validUTF8PrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int {
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         var offset = 0

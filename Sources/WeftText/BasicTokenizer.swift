@@ -11,6 +11,10 @@ import Foundation
 /// 4. split on whitespace, and isolate each punctuation character (Unicode P*
 ///    categories plus every ASCII symbol: `!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~`).
 ///
+/// General categories (control, mark, punctuation) are taken as of Unicode 8.0,
+/// the version of the tables `tokenizers` uses, and the result was checked
+/// against `tokenizers` 0.23.3 for every code point ("a" + scalar + "b").
+///
 /// Words come out as UTF-8 bytes in a reused buffer, never as `String`s: the
 /// text is scanned once, byte by byte for ASCII, and non-ASCII scalars look up
 /// a cached per-scalar rule, which is how this keeps up with the encoder.

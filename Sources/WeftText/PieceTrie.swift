@@ -7,68 +7,64 @@
 /// longest vocabulary entry starting there, found without building substrings.
 /// Because entries and words are valid UTF-8, a match always ends on a
 /// character boundary.
+///
+/// Edges live in one open-addressing table keyed by (node, byte); each slot
+/// also carries the piece id of the node it leads to, so a step down the trie
+/// touches one slot (the walk is bound by cache misses on this table).
 struct PieceTrie: Sendable {
     static let wordStart: Int32 = 0
     static let continuation: Int32 = 1
+    /// Keys pack the node into 24 bits next to the byte.
+    static let maximumNodeCount = 1 << 24 - 1
 
-    /// (nodes) the vocabulary id ending at each node, or -1.
-    private var pieceIds: [Int32]
-    /// (slots) open-addressing table of edges keyed by `node << 8 | byte`, plus 1 so 0 means empty.
-    private var edgeKeys: [UInt64]
-    /// (slots) the child node of each edge.
-    private var edgeChildren: [Int32]
+    struct Edge: Sendable {
+        /// `node << 8 | byte` plus 1; 0 marks an empty slot.
+        var key: UInt32
+        var child: Int32
+        /// The vocabulary id ending at `child`, or -1.
+        var childPieceId: Int32
+    }
+
+    /// (slots) the edge table; a power of two, at most 5/8 full.
+    private var edges: [Edge]
     private var slotBits: Int
 
     /// `pieces` pairs each entry's bytes (without `##`) with its root and id;
     /// a later duplicate overrides an earlier one, as Hugging Face's loader does.
-    init(pieces: [(bytes: [UInt8], root: Int32, id: Int32)]) {
-        var ids: [Int32] = [-1, -1]
-        var edges: [UInt64: Int32] = [:]
+    /// Nil when the entries need more than `maximumNodeCount` nodes.
+    init?(pieces: [(bytes: [UInt8], root: Int32, id: Int32)]) {
+        var nodeCount: Int32 = 2
+        var children: [UInt32: Int32] = [:]
+        var pieceIds: [Int32: Int32] = [:]
         for piece in pieces where !piece.bytes.isEmpty {
             var node = piece.root
             for byte in piece.bytes {
-                let key = UInt64(node) << 8 | UInt64(byte)
-                if let child = edges[key] {
+                let key = UInt32(node) << 8 | UInt32(byte)
+                if let child = children[key] {
                     node = child
                 } else {
-                    let child = Int32(ids.count)
-                    ids.append(-1)
-                    edges[key] = child
-                    node = child
+                    guard Int(nodeCount) < Self.maximumNodeCount else { return nil }
+                    children[key] = nodeCount
+                    node = nodeCount
+                    nodeCount += 1
                 }
             }
-            ids[Int(node)] = piece.id
+            pieceIds[node] = piece.id
         }
-        pieceIds = ids
         var bits = 4
-        while (1 << bits) < edges.count * 2 { bits += 1 }
+        while (1 << bits) * 5 < children.count * 8 { bits += 1 }
         slotBits = bits
-        edgeKeys = [UInt64](repeating: 0, count: 1 << bits)
-        edgeChildren = [Int32](repeating: -1, count: 1 << bits)
-        for (key, child) in edges {
+        edges = [Edge](repeating: Edge(key: 0, child: -1, childPieceId: -1), count: 1 << bits)
+        for (key, child) in children {
             var slot = Self.slot(of: key, bits: bits)
-            while edgeKeys[slot] != 0 { slot = (slot + 1) & ((1 << bits) - 1) }
-            edgeKeys[slot] = key + 1
-            edgeChildren[slot] = child
+            while edges[slot].key != 0 { slot = (slot + 1) & ((1 << bits) - 1) }
+            edges[slot] = Edge(key: key + 1, child: child, childPieceId: pieceIds[child] ?? -1)
         }
     }
 
     @inline(__always)
-    private static func slot(of key: UInt64, bits: Int) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
-    }
-
-    @inline(__always)
-    private func child(of node: Int32, byte: UInt8) -> Int32 {
-        let key = UInt64(node) << 8 | UInt64(byte)
-        let mask = (1 << slotBits) - 1
-        var slot = Self.slot(of: key, bits: slotBits)
-        while true {
-            let stored = edgeKeys[slot]
-            if stored == key + 1 { return edgeChildren[slot] }
-            if stored == 0 { return -1 }
-            slot = (slot + 1) & mask
-        }
+    private static func slot(of key: UInt32, bits: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(key) &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
     }
 
     /// The longest piece under `root` that `bytes[start...]` begins with, as
@@ -77,16 +73,27 @@ struct PieceTrie: Sendable {
     func longestMatch(in bytes: UnsafeBufferPointer<UInt8>, from start: Int, root: Int32)
         -> (end: Int, id: Int32)?
     {
-        var node = root
-        var best: (end: Int, id: Int32)?
-        var position = start
-        while position < bytes.count {
-            node = child(of: node, byte: bytes[position])
-            if node < 0 { break }
-            position += 1
-            let id = pieceIds[Int(node)]
-            if id >= 0 { best = (position, id) }
+        edges.withUnsafeBufferPointer { table in
+            let mask = table.count - 1
+            var node = root
+            var best: (end: Int, id: Int32)?
+            var position = start
+            walk: while position < bytes.count {
+                let key = UInt32(node) << 8 | UInt32(bytes[position])
+                var slot = Self.slot(of: key, bits: slotBits)
+                while true {
+                    let edge = table[slot]
+                    if edge.key == key &+ 1 {
+                        node = edge.child
+                        position += 1
+                        if edge.childPieceId >= 0 { best = (position, edge.childPieceId) }
+                        continue walk
+                    }
+                    if edge.key == 0 { break walk }
+                    slot = (slot + 1) & mask
+                }
+            }
+            return best
         }
-        return best
     }
 }

@@ -18,7 +18,7 @@ public final class SentencePieceProcessor: @unchecked Sendable {
         padding: nil, unknown: 0, classification: nil, separator: nil, mask: nil)
 
     /// Loads a `.model` file (a serialized `ModelProto`).
-    public convenience init(contentsOfFile path: String) throws {
+    public init(contentsOfFile path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TokenizerError.fileNotFound(path: path)
@@ -26,13 +26,24 @@ public final class SentencePieceProcessor: @unchecked Sendable {
         guard !isDirectory.boolValue else {
             throw TokenizerError.unreadableFile(path: path, reason: "it is a directory")
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw TokenizerError.unreadableFile(path: path, reason: error.localizedDescription)
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw TokenizerError.unreadableFile(path: path, reason: "permission denied")
         }
-        try self.init(serializedModel: [UInt8](data), source: path)
+        guard let handle = weft_spp_new() else {
+            throw TokenizerError.sentencePiece(operation: "creating a processor", code: -1,
+                                               message: "out of memory")
+        }
+        self.handle = handle
+        source = path
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        guard size != 0 else {
+            throw TokenizerError.sentencePiece(operation: "loading \(path)", code: 3,
+                                               message: "the model is empty (0 bytes)")
+        }
+        try Self.explainingLoadFailure {
+            try Self.check("loading \(path)") { error in weft_spp_load_file(handle, path, error) }
+        }
+        try finishLoading()
     }
 
     /// Loads a model from the bytes of a `.model` file.
@@ -48,11 +59,18 @@ public final class SentencePieceProcessor: @unchecked Sendable {
             throw TokenizerError.sentencePiece(operation: "loading \(source)", code: 3,
                                                message: "the model is empty (0 bytes)")
         }
-        try Self.check("loading \(source)") { error in
-            bytes.withUnsafeBytes { raw in
-                weft_spp_load_serialized(handle, raw.baseAddress, raw.count, error)
+        try Self.explainingLoadFailure {
+            try Self.check("loading \(source)") { error in
+                bytes.withUnsafeBytes { raw in
+                    weft_spp_load_serialized(handle, raw.baseAddress, raw.count, error)
+                }
             }
         }
+        try finishLoading()
+    }
+
+    /// Rejects a model that parsed but holds nothing, then finds the special tokens.
+    private func finishLoading() throws {
         guard weft_spp_piece_size(handle) > 0 else {
             throw TokenizerError.sentencePiece(operation: "loading \(source)", code: 3,
                                                message: "the model has no pieces")
@@ -191,6 +209,19 @@ public final class SentencePieceProcessor: @unchecked Sendable {
     // MARK: - Status
 
     private static func enabled(_ id: Int32) -> Int32? { id >= 0 ? id : nil }
+
+    /// libsentencepiece reports an unparsable file as a failed C++ expression;
+    /// say what that means first.
+    private static func explainingLoadFailure(_ load: () throws -> Void) throws {
+        do {
+            try load()
+        } catch TokenizerError.sentencePiece(let operation, let code, let message) {
+            throw TokenizerError.sentencePiece(
+                operation: operation, code: code,
+                message: "not a valid SentencePiece model file (truncated, corrupt or another format); "
+                    + "libsentencepiece says: \(message.trimmingCharacters(in: .whitespaces))")
+        }
+    }
 
     /// Runs a shim call and turns a non-zero status into `TokenizerError.sentencePiece`.
     static func check(_ operation: @autoclosure () -> String,

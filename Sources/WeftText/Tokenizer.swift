@@ -14,7 +14,8 @@ public protocol Tokenizer: Sendable {
     func contentIds(_ text: String) throws -> [Int32]
     /// The vocabulary entry of `id`, or nil when `id` is out of range.
     func piece(forId id: Int32) -> String?
-    /// The text of `ids`, skipping padding, `[CLS]`, `[SEP]` and `[MASK]`.
+    /// The text of `ids`, skipping padding, `[CLS]`, `[SEP]` and `[MASK]`
+    /// (WordPiece also skips `[UNK]`, as Hugging Face's decoding does).
     func decode(_ ids: [Int32]) throws -> String
 }
 

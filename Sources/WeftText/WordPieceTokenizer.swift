@@ -61,6 +61,7 @@ public struct WordPieceTokenizer: Tokenizer {
         ids.reserveCapacity(text.utf8.count / 4 + 4)
         let unknown = specialTokenIds.unknown
         let trie = vocabulary.trie
+        let wholeWords = vocabulary.wholeWords
         basicTokenizer.forEachWord(in: text) { word in
             if let index = word.protectedTokenIndex {
                 ids.append(protectedTokenIds[index])
@@ -68,6 +69,10 @@ public struct WordPieceTokenizer: Tokenizer {
             }
             if word.scalarCount > maximumCharactersPerWord {
                 ids.append(unknown)
+                return
+            }
+            if let id = wholeWords.id(of: word.bytes) {
+                ids.append(id)
                 return
             }
             let firstPiece = ids.count

@@ -10,6 +10,7 @@ public struct WordPieceVocabulary: Sendable {
     public let continuingSubwordPrefix: String
     private let ids: [String: Int32]
     let trie: PieceTrie
+    let wholeWords: WholePieceTable
 
     /// Reads `vocab.txt`. Trailing whitespace (and `\r`) of each line is ignored,
     /// as Hugging Face's loader does; a duplicate token keeps its last id.
@@ -70,7 +71,14 @@ public struct WordPieceVocabulary: Sendable {
             }
         }
         self.ids = ids
-        trie = PieceTrie(pieces: pieces)
+        guard let trie = PieceTrie(pieces: pieces) else {
+            throw TokenizerError.invalidVocabulary(
+                path: source, line: tokens.count,
+                reason: "the tokens have more than \(PieceTrie.maximumNodeCount) distinct prefixes")
+        }
+        self.trie = trie
+        wholeWords = WholePieceTable(pieces: pieces.filter { $0.root == PieceTrie.wordStart }
+            .map { ($0.bytes, $0.id) })
     }
 
     public var count: Int { tokens.count }

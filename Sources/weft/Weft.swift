@@ -8,6 +8,7 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            TokenizerCommand.self,
         ]
     )
 }

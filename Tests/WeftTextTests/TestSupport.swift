@@ -76,7 +76,7 @@ enum TestSupport {
             throw SetupError("\(url.path): \(name) data does not match its shape \(shape)")
         }
         var values = [Int32](repeating: 0, count: count)
-        values.withUnsafeMutableBytes { destination in
+        _ = values.withUnsafeMutableBytes { destination in
             data.copyBytes(to: destination, from: start ..< end)
         }
         return (values.map { Int32(littleEndian: $0) }, shape)

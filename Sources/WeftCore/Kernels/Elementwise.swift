@@ -97,7 +97,7 @@ extension Kernels {
         var i = 0
         if n >= 8 {
             var vm = F8(repeating: -.infinity)
-            while i + 8 <= n { vm = pointwiseMax(vm, load8(x + i)); i += 8 }
+            while i + 8 <= n { let v = load8(x + i); vm = vm.replacing(with: v, where: v .> vm); i += 8 }
             m = vm.max()
         }
         while i < n { m = Swift.max(m, x[i]); i += 1 }
@@ -108,7 +108,7 @@ extension Kernels {
     public static func relu(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
         var i = 0
         let z = F8(repeating: 0)
-        while i + 8 <= n { store8(pointwiseMax(load8(x + i), z), out + i); i += 8 }
+        while i + 8 <= n { let v = load8(x + i); store8(v.replacing(with: z, where: v .< z), out + i); i += 8 }
         while i < n { out[i] = Swift.max(x[i], 0); i += 1 }
     }
 

@@ -8,8 +8,14 @@ extension Kernels {
     /// ~1e-38 rather than 0 and large x saturates near Float.greatestFiniteMagnitude.
     @inline(__always)
     public static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let xc = pointwiseMin(pointwiseMax(x, F8(repeating: -87.3)), F8(repeating: 88.0))
-        let n = (xc * 1.442_695_04).rounded(.toNearestOrEven)
+        // Clamp, round and convert without `pointwiseMin`, `rounded` or SIMD
+        // int conversions: those lower to per-lane scalar code in Swift 6.3.
+        let xc = clamp8(x, -87.3, 88.0)
+        // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer n in the low
+        // mantissa bits; subtracting it back gives n as a float.
+        let magic = F8(repeating: 12_582_912)
+        let t = xc * 1.442_695_04 + magic
+        let n = t - magic
         var r = xc - n * 0.693_145_75
         r = r - n * 1.428_606_8e-6
         var p = F8(repeating: 1.0 / 720)
@@ -19,8 +25,15 @@ extension Kernels {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let bits = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
+        let ni = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        let bits = (ni &+ 127) &<< SIMD8<Int32>(repeating: 23)
         return p * unsafeBitCast(bits, to: F8.self)
+    }
+
+    /// min(max(x, lo), hi) lane-wise, by blends (see `exp8`).
+    @inline(__always)
+    static func clamp8(_ x: F8, _ lo: Float, _ hi: Float) -> F8 {
+        x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     }
 
     /// e^x for one value, by the same method as `exp8` (so scalar tails agree with vector bodies).
