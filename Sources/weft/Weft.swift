@@ -8,6 +8,8 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            MLMEvalCommand.self,
+            PretrainCommand.self,
             TokenizerCommand.self,
         ]
     )
