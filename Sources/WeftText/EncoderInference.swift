@@ -11,12 +11,12 @@ import WeftCore
 ///   straight into the merged-heads context buffer.
 /// - Bias, residual and LayerNorm are one fused pass per row; so are bias and GELU.
 /// - All buffers live in an `EncoderWorkspace`, allocated once.
-/// - Work is split across the cores two ways. A batch with at least as many
-///   sequences as workers is sharded by sequence: each worker runs every
-///   layer on its own sequences with single-threaded BLAS, so the cores
-///   never wait for each other. A smaller batch (one long text) runs each
-///   op across all cores instead: multi-threaded sgemm, attention heads and
-///   row kernels in parallel.
+/// - Work is split across the cores two ways, always by Weft's own workers
+///   over single-threaded BLAS. A batch with at least as many sequences as
+///   workers is sharded by sequence: each worker runs every layer on its own
+///   sequences, so the cores never wait for each other. A smaller batch (one
+///   text) runs each op across all cores instead: sgemms split by output
+///   columns, attention by head, row kernels by rows.
 ///
 /// The weights are the encoder's own tensors (shared storage), except the
 /// fused query-key-value matrix, which is a copy: build a new
@@ -204,19 +204,42 @@ public final class EncoderInference: @unchecked Sendable {
     // MARK: Forward
 
     /// Runs all layers on the packed batch in `ws` (sequences 0..<count).
+    /// OpenBLAS stays single-threaded throughout: its idle threads spin
+    /// (sched_yield) between calls and would steal the cores from Weft's own
+    /// workers, so every parallel split is Weft's.
     func forward(sequenceCount count: Int, _ ws: EncoderWorkspace) {
         let workers = min(ws.workers, Parallelism.threadCount)
         let tokens = ws.offsets[count]
-        // Each shard must be big enough for its sgemms to run at full speed on one core.
-        if workers > 1 && count >= workers && tokens >= 64 * workers {
-            let shards = balancedShards(count, workers, ws)
-            WorkerPool.withSingleThreadedBLAS {
+        WorkerPool.withSingleThreadedBLAS {
+            // Each shard must be big enough for its sgemms to run at full speed on one core.
+            if workers > 1 && count >= workers && tokens >= 64 * workers {
+                let shards = balancedShards(count, workers, ws)
                 WorkerPool.forEachItem(shards.count, workers: workers) { worker, shard in
                     forwardShard(shards[shard], worker: worker, parallel: false, ws)
                 }
+            } else {
+                forwardShard(0..<count, worker: 0, parallel: workers > 1, ws)
             }
-        } else {
-            forwardShard(0..<count, worker: 0, parallel: workers > 1, ws)
+        }
+    }
+
+    /// C (m, n) = A (m, k) · Wᵀ with W (n, k), as PyTorch's Linear without
+    /// bias. With `parallel`, the workers take blocks of output columns
+    /// (rows of W), so each reads only its share of the weights.
+    @inline(__always)
+    private func linear(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                        m: Int, n: Int, k: Int, parallel: Bool) {
+        guard parallel else {
+            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
+            return
+        }
+        let workers = Parallelism.threadCount
+        // Blocks of whole 16-column panels, one per worker.
+        let block = ((n + workers - 1) / workers + 15) / 16 * 16
+        WorkerPool.forEachItem((n + block - 1) / block) { _, item in
+            let j = item * block, width = min(block, n - j)
+            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: width, k: k, a: a, lda: k,
+                       b: w + j * k, ldb: k, beta: 0, c: c + j, ldc: n)
         }
     }
 
@@ -273,8 +296,7 @@ public final class EncoderInference: @unchecked Sendable {
         let probabilities = ws.attentionScratch.data
         let block = ws.maximumLength * ws.maximumLength
         for layer in layers {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: 3 * c, k: c,
-                       a: hidden, b: layer.projectionWeight.data, beta: 0, c: projections)
+            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, parallel: parallel)
             let bias = layer.projectionBias.data
             let attend = { (w: Int, item: Int) in
                 let s = range.lowerBound + item / heads, h = item % heads
@@ -292,13 +314,12 @@ public final class EncoderInference: @unchecked Sendable {
             }
             let items = range.count * heads
             if parallel {
-                WorkerPool.withSingleThreadedBLAS { WorkerPool.forEachItem(items, attend) }
+                WorkerPool.forEachItem(items, attend)
             } else {
                 for item in 0..<items { attend(worker, item) }
             }
 
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: c, k: c,
-                       a: context, b: layer.attentionOutputWeight.data, beta: 0, c: scratch)
+            linear(context, layer.attentionOutputWeight.data, scratch, m: n, n: c, k: c, parallel: parallel)
             let ob = layer.attentionOutputBias.data, nw = layer.attentionNormWeight.data, nb = layer.attentionNormBias.data
             rows { r in
                 for i in r {
@@ -307,14 +328,12 @@ public final class EncoderInference: @unchecked Sendable {
                 }
             }
 
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: inner, k: c,
-                       a: hidden, b: layer.intermediateWeight.data, beta: 0, c: scratch)
+            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, parallel: parallel)
             let ib = layer.intermediateBias.data
             rows { r in
                 for i in r { InferenceKernels.biasGELU(scratch + i * inner, bias: ib, width: inner) }
             }
-            BLAS.sgemm(transposeA: false, transposeB: true, m: n, n: c, k: inner,
-                       a: scratch, b: layer.outputWeight.data, beta: 0, c: context)
+            linear(scratch, layer.outputWeight.data, context, m: n, n: c, k: inner, parallel: parallel)
             let fb = layer.outputBias.data, fw = layer.outputNormWeight.data, fnb = layer.outputNormBias.data
             rows { r in
                 for i in r {

@@ -174,7 +174,7 @@ struct PretrainCommand: AsyncParsableCommand {
         case .completed(let model):
             display.message("finished: model in \(model.path)")
         case .interrupted(let checkpoint):
-            display.message("stopped by \(StopSignal.name(stop.signal ?? SIGINT)); resume with the same command and "
+            display.message("stopped by \(StopSignal.name(stop.receivedSignal ?? SIGINT)); resume with the same command and "
                             + "--resume (checkpoint \(checkpoint.path))")
             throw ExitCode(stop.exitCode)
         }

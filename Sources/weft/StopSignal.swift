@@ -12,7 +12,7 @@ final class StopSignal: @unchecked Sendable {
 
     init(signals: [Int32] = [SIGINT, SIGTERM]) {
         for number in signals {
-            signal(number, SIG_IGN)
+            _ = signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
             source.setEventHandler { [weak self] in self?.receive(number) }
             source.resume()
@@ -26,19 +26,19 @@ final class StopSignal: @unchecked Sendable {
             return received == nil
         }
         if first {
-            FileHandle.standardError.write(Data("\n\(Self.name(number)) received: stopping after this step "
-                                                + "(send it again to stop at once)\n".utf8))
+            let text = "\n\(Self.name(number)) received: stopping after this step (send it again to stop at once)\n"
+            FileHandle.standardError.write(Data(text.utf8))
         } else {
             exit(128 + number)
         }
     }
 
     /// The first signal received, if any.
-    var signal: Int32? { lock.withLock { received } }
-    var isRequested: Bool { signal != nil }
+    var receivedSignal: Int32? { lock.withLock { received } }
+    var isRequested: Bool { receivedSignal != nil }
 
     /// The shell's exit status for a run stopped by `signal`.
-    var exitCode: Int32 { 128 + (signal ?? SIGINT) }
+    var exitCode: Int32 { 128 + (receivedSignal ?? SIGINT) }
 
     static func name(_ number: Int32) -> String {
         switch number {
