@@ -68,7 +68,11 @@ public enum TrainingCheckpoint {
             throw TrainingError.unwritableFile(file: final.path, reason: error.localizedDescription)
         }
         flushDirectory(checkpointsDirectory)
-        for old in completed(in: checkpointsDirectory).dropLast(max(keep, 1)) { try? fm.removeItem(at: old.url) }
+        for old in completed(in: checkpointsDirectory).dropLast(max(keep, 1)) {
+            // Renamed out of the step-* names first: a deletion cut short must not leave a half-empty checkpoint.
+            let doomed = checkpointsDirectory.appendingPathComponent("\(partialPrefix)removed-\(old.url.lastPathComponent)-\(getpid())")
+            if (try? fm.moveItem(at: old.url, to: doomed)) != nil { try? fm.removeItem(at: doomed) }
+        }
         return final
     }
 
