@@ -115,10 +115,10 @@ public final class MaskedLanguageModelTrainer {
         for _ in 0..<k {
             let batch = try masker.makeBatch(nextSequences(options.batchSize), using: &progress.generator)
             let tape = Tape()
-            let (l, logits) = try encoder.maskedLanguageModelLoss(batch, tape: tape, training: true,
-                                                                  using: &progress.generator)
+            let (l, _, hits) = try encoder.maskedLanguageModelLoss(batch, tape: tape, training: true,
+                                                                   using: &progress.generator)
             loss += Double(l.value.data[0])
-            correct += MaskedPredictionTally.correctCount(logits: logits.value, labels: batch.labels)
+            correct += hits
             predictions += batch.labels.count
             tokens += batch.tokenCount
             tape.backward(l, seed: seed)
@@ -154,9 +154,9 @@ public enum MaskedLanguageModelEvaluator {
             let sequences = (first..<end).map { corpus.sequence($0, length: maximumLength) }
             let batch = try masker.makeDeterministicBatch(sequences, seed: seed, firstIndex: first)
             if !batch.positions.isEmpty {
-                let (loss, logits) = try encoder.maskedLanguageModelLoss(batch, tape: .inference, training: false,
-                                                                         using: &rng)
-                tally.add(logits: logits.value, labels: batch.labels, meanLoss: loss.value.data[0],
+                let (loss, _, correct) = try encoder.maskedLanguageModelLoss(batch, tape: .inference, training: false,
+                                                                             using: &rng)
+                tally.add(predictions: batch.labels.count, correct: correct, meanLoss: loss.value.data[0],
                           tokens: batch.tokenCount)
             } else {
                 tally.tokens += batch.tokenCount

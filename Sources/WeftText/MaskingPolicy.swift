@@ -1,6 +1,6 @@
 /// How masked-language-model inputs are corrupted (BERT, Devlin et al. 2019):
-/// each eligible token is chosen with probability `selectionProbability`;
-/// a chosen token becomes `[MASK]` with probability `maskProbability`, a
+/// a `selectionProbability` share of each sequence's tokens is chosen among
+/// the eligible ones (see `TokenMasker.mask`); a chosen token becomes `[MASK]` with probability `maskProbability`, a
 /// random vocabulary token with probability `randomProbability`, and stays
 /// itself otherwise. Only chosen tokens are predicted.
 public struct MaskingPolicy: Sendable, Codable, Equatable {

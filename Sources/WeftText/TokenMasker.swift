@@ -42,13 +42,22 @@ public struct TokenMasker: Sendable {
     /// Whether `id` may be chosen for prediction.
     public func isEligible(_ id: Int32) -> Bool { !special.contains(id) }
 
-    /// Corrupts `ids` in place; returns the chosen positions and their original ids.
-    /// Draws one uniform number per eligible token, and two more per chosen one.
+    /// Corrupts `ids` (one sequence, special tokens included) in place;
+    /// returns the chosen positions, ascending, and their original ids.
+    ///
+    /// As BERT's original data pipeline does, exactly round(p · n) of the n
+    /// tokens are chosen (at least one, at most the eligible ones), uniformly
+    /// among the eligible: full-length packed batches then always have the
+    /// same number of predictions, so the head's buffers keep one size.
     public func mask(_ ids: inout [Int32], using rng: inout SeededGenerator) -> (positions: [Int], labels: [Int32]) {
-        var positions: [Int] = [], labels: [Int32] = []
-        for i in ids.indices where isEligible(ids[i]) {
-            guard rng.nextUniform() < policy.selectionProbability else { continue }
-            positions.append(i)
+        let eligible = ids.indices.filter { isEligible(ids[$0]) }
+        guard !eligible.isEmpty else { return ([], []) }
+        let wanted = Int((Double(policy.selectionProbability) * Double(ids.count)).rounded())
+        let count = min(eligible.count, max(1, wanted))
+        let positions = rng.sample(count, from: eligible.count).map { eligible[$0] }.sorted()
+        var labels: [Int32] = []
+        labels.reserveCapacity(count)
+        for i in positions {
             labels.append(ids[i])
             let r = rng.nextUniform()
             if r < policy.maskProbability {
@@ -68,9 +77,7 @@ public struct TokenMasker: Sendable {
         }
     }
 
-    /// Masks every sequence with one running generator and pads them into a
-    /// batch. When chance picks no token at all, one eligible token is chosen
-    /// so that every batch has a loss.
+    /// Masks every sequence with one running generator and pads them into a batch.
     public func makeBatch(_ sequences: [[Int32]], using rng: inout SeededGenerator) throws -> MaskedBatch {
         var corrupted = sequences
         var chosen: [[Int]] = [], labels: [[Int32]] = []
@@ -79,15 +86,8 @@ public struct TokenMasker: Sendable {
             chosen.append(p)
             labels.append(l)
         }
-        if chosen.allSatisfy(\.isEmpty) {
-            let eligible = sequences.indices.flatMap { s in sequences[s].indices.filter { isEligible(sequences[s][$0]) }.map { (s, $0) } }
-            guard !eligible.isEmpty else {
-                throw TrainingError.insufficientData(reason: "a batch of \(sequences.count) sequences has no token that can be masked")
-            }
-            let (s, i) = eligible[rng.nextInt(below: eligible.count)]
-            chosen[s] = [i]
-            labels[s] = [sequences[s][i]]
-            corrupted[s][i] = maskId
+        guard chosen.contains(where: { !$0.isEmpty }) else {
+            throw TrainingError.insufficientData(reason: "a batch of \(sequences.count) sequences has no token that can be masked")
         }
         return try Self.assemble(corrupted, chosen: chosen, labels: labels, paddingId: paddingId)
     }

@@ -14,28 +14,39 @@ import WeftNN
 ///
 /// The gather's backward scatters the head's gradient back into those rows.
 extension TransformerEncoder {
-    /// MLM logits (M, V) at `positions` (flat indices b·T + t) of a last hidden state (B, T, C).
+    /// MLM logits (M, V) at `positions` (flat indices b·T + t) of a last hidden state (B, T, C):
+    /// the head's transform, GELU and LayerNorm, then the tied decoder with its bias
+    /// fused into the product (`Tape.linear`), as `MaskedLanguageModelHead` computes them.
     public func languageModelLogits(_ hidden: Variable, at positions: [Int32],
                                     tape: Tape) throws(EncoderError) -> Variable {
+        guard let head = languageModelHead else {
+            throw .invalidInput(reason: "this encoder has no masked-language-model head (no cls.predictions.* weights)")
+        }
         let rows = hidden.value.rowCount, c = hidden.value.lastDimension
         if let bad = positions.first(where: { $0 < 0 || Int($0) >= rows }) {
             throw .invalidInput(reason: "masked position \(bad) is outside the \(rows) rows of the batch")
         }
-        let flat = tape.reshape(hidden, [rows, c])
-        return try languageModelLogits(tape.gatherRows(flat, ids: positions), tape: tape)
+        let selected = tape.gatherRows(tape.reshape(hidden, [rows, c]), ids: positions)     // (M, C)
+        let transformed = head.layerNorm(tape.gelu(head.transform(selected, tape: tape)), tape: tape)
+        return tape.linear(transformed, weight: head.decoderWeight, bias: head.bias)         // (M, V)
     }
 
-    /// Mean cross-entropy at the batch's chosen positions, and the logits (M, V) it came from.
+    /// Mean cross-entropy at the batch's chosen positions, the logits (M, V) it came
+    /// from, and how many chosen tokens the arg-max predicts right.
     public func maskedLanguageModelLoss(_ batch: MaskedBatch, tape: Tape, training: Bool,
                                         using rng: inout SeededGenerator) throws(EncoderError)
-        -> (loss: Variable, logits: Variable) {
+        -> (loss: Variable, logits: Variable, correct: Int) {
         guard !batch.positions.isEmpty else { throw .invalidInput(reason: "the batch has no masked positions") }
         if let bad = batch.labels.first(where: { $0 < 0 || Int($0) >= config.vocabularySize }) {
             throw .invalidInput(reason: "label \(bad) is outside the vocabulary of \(config.vocabularySize)")
         }
+        guard batch.labels.count == batch.positions.count else {
+            throw .invalidInput(reason: "\(batch.labels.count) labels for \(batch.positions.count) masked positions")
+        }
         let hidden = try self(batch.input, tape: tape, training: training, using: &rng)
         let logits = try languageModelLogits(hidden, at: batch.positions, tape: tape)
-        return (Loss.crossEntropy(logits, targets: batch.labels, tape: tape), logits)
+        let (loss, correct) = tape.maskedLanguageModelCrossEntropy(logits, targets: batch.labels)
+        return (loss, logits, correct)
     }
 }
 
@@ -57,11 +68,11 @@ public struct MaskedPredictionTally: Sendable, Equatable {
     /// exp(mean cross-entropy) over the masked tokens.
     public var perplexity: Double { predictions > 0 ? Foundation.exp(meanLoss) : .nan }
 
-    /// Adds one batch: its logits (M, V), labels (M) and mean loss.
-    public mutating func add(logits: Tensor, labels: [Int32], meanLoss: Float, tokens: Int) {
-        predictions += labels.count
-        correct += Self.correctCount(logits: logits, labels: labels)
-        totalLoss += Double(meanLoss) * Double(labels.count)
+    /// Adds one batch: its predictions, how many were right, its mean loss and its tokens.
+    public mutating func add(predictions count: Int, correct hits: Int, meanLoss: Float, tokens: Int) {
+        predictions += count
+        correct += hits
+        totalLoss += Double(meanLoss) * Double(count)
         self.tokens += tokens
     }
 

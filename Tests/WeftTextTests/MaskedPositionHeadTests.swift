@@ -58,11 +58,39 @@ struct MaskedPositionHeadTests {
         }
     }
 
-    @Test func tallyCountsArgMaxHitsAndPerplexity() {
-        let logits = Tensor([0, 2, 1, 5, 0, 0], shape: [2, 3])
+    @Test func tallyAddsBatchesAndGivesPerplexity() {
         var tally = MaskedPredictionTally()
-        tally.add(logits: logits, labels: [1, 2], meanLoss: 2, tokens: 10)
-        #expect(tally.correct == 1 && tally.predictions == 2 && tally.tokens == 10)
-        #expect(abs(tally.perplexity - exp(2.0)) < 1e-9)
+        tally.add(predictions: 2, correct: 1, meanLoss: 2, tokens: 10)
+        tally.add(predictions: 2, correct: 2, meanLoss: 4, tokens: 6)
+        #expect(tally.correct == 3 && tally.predictions == 4 && tally.tokens == 16)
+        #expect(tally.accuracy == 0.75)
+        #expect(abs(tally.perplexity - exp(3.0)) < 1e-9)
+    }
+
+    /// The fused loss equals the generic cross-entropy op, value and gradient,
+    /// alone and when the logits already hold a gradient.
+    @Test func fusedCrossEntropyMatchesTheGenericOp() throws {
+        var rng = SeededGenerator(seed: 8)
+        let values = Tensor.randomNormal([7, 37], std: 3, using: &rng)
+        let targets: [Int32] = (0..<7).map { _ in Int32(rng.nextInt(below: 37)) }
+        let upstream = Tensor([0.7], shape: [1])
+        for preexisting in [false, true] {
+            let a = Variable(values.copy(), requiresGrad: true), b = Variable(values.copy(), requiresGrad: true)
+            if preexisting {
+                a.gradient().fill(0.25)
+                b.gradient().fill(0.25)
+            }
+            let tapeA = Tape(), tapeB = Tape()
+            let (fused, correct) = tapeA.maskedLanguageModelCrossEntropy(a, targets: targets)
+            let generic = tapeB.crossEntropy(b, targets: targets)
+            #expect(abs(fused.value.data[0] - generic.value.data[0]) < 1e-5)
+            #expect(correct == MaskedPredictionTally.correctCount(logits: values, labels: targets))
+            tapeA.backward(fused, seed: upstream)
+            tapeB.backward(generic, seed: upstream)
+            let difference = zip(a.grad!.scalars, b.grad!.scalars).map { abs($0 - $1) }.max() ?? 1
+            #expect(difference < 1e-6, "gradients differ by \(difference)")
+        }
+        let (inference, _) = Tape.inference.maskedLanguageModelCrossEntropy(Variable(values), targets: targets)
+        #expect(abs(inference.value.data[0] - Tape().crossEntropy(Variable(values), targets: targets).value.data[0]) < 1e-5)
     }
 }

@@ -9,25 +9,30 @@ struct TokenMaskerTests {
     @Test func choosesFifteenPercentAndCorruptsEightyTenTen() throws {
         let masker = try TokenMasker(specialTokenIds: specials, vocabularySize: 1000, policy: .training)
         var rng = SeededGenerator(seed: 11)
-        var original: [Int32] = []
-        for i in 0..<40_000 { original.append(i % 50 == 0 ? Int32(i / 50 % 5) : Int32(5 + rng.nextInt(below: 995))) }
-        var ids = original
-        let (positions, labels) = masker.mask(&ids, using: &rng)
-        let eligible = original.filter { $0 >= 5 }.count
-        let chosen = Double(positions.count) / Double(eligible)
-        #expect(abs(chosen - 0.15) < 0.01, "chose \(chosen) of eligible tokens")
-        #expect(positions.allSatisfy { original[$0] >= 5 }, "a special token was chosen")
-        #expect(zip(positions, labels).allSatisfy { original[$0.0] == $0.1 })
-        let masked = positions.filter { ids[$0] == 4 }.count
-        let kept = positions.filter { ids[$0] == original[$0] }.count
-        let replaced = positions.count - masked - kept
-        let n = Double(positions.count)
+        var masked = 0, kept = 0, replaced = 0, chosenTotal = 0
+        for _ in 0..<400 {
+            // 100 tokens: [CLS], 97 words with two [SEP]s among them, [SEP]
+            var original: [Int32] = [2] + (0..<97).map { _ in Int32(5 + rng.nextInt(below: 995)) } + [3]
+            original[30] = 3
+            original[70] = 3
+            var ids = original
+            let (positions, labels) = masker.mask(&ids, using: &rng)
+            #expect(positions.count == 15, "round(0.15 · 100) tokens must be chosen, got \(positions.count)")
+            #expect(positions == positions.sorted() && Set(positions).count == positions.count)
+            #expect(positions.allSatisfy { original[$0] >= 5 }, "a special token was chosen")
+            #expect(zip(positions, labels).allSatisfy { original[$0.0] == $0.1 })
+            let chosen = Set(positions)
+            #expect(ids.indices.allSatisfy { chosen.contains($0) || ids[$0] == original[$0] })
+            #expect(positions.allSatisfy { ids[$0] == 4 || ids[$0] >= 5 }, "a random replacement was a special token")
+            masked += positions.filter { ids[$0] == 4 }.count
+            kept += positions.filter { ids[$0] == original[$0] }.count
+            chosenTotal += positions.count
+        }
+        replaced = chosenTotal - masked - kept
+        let n = Double(chosenTotal)
         #expect(abs(Double(masked) / n - 0.8) < 0.03)
         #expect(abs(Double(replaced) / n - 0.1) < 0.02)
         #expect(abs(Double(kept) / n - 0.1) < 0.02)
-        #expect(positions.allSatisfy { ids[$0] == 4 || ids[$0] >= 5 }, "a random replacement was a special token")
-        let unchosen = Set(positions)
-        #expect(ids.indices.allSatisfy { unchosen.contains($0) || ids[$0] == original[$0] })
     }
 
     @Test func evaluationMaskingIsFixedPerSequenceWhateverTheBatch() throws {
@@ -50,13 +55,13 @@ struct TokenMaskerTests {
         #expect(other.positions != whole.positions)
     }
 
-    @Test func aBatchAlwaysHasOnePrediction() throws {
+    @Test func everySequenceHasAPrediction() throws {
         let policy = MaskingPolicy(selectionProbability: 1e-6, maskProbability: 0.8, randomProbability: 0.1)
         let masker = try TokenMasker(specialTokenIds: specials, vocabularySize: 100, policy: policy)
         var rng = SeededGenerator(seed: 1)
         let batch = try masker.makeBatch([[2, 10, 11, 3], [2, 12, 3]], using: &rng)
-        #expect(batch.positions.count == 1)
-        #expect(batch.input.ids[Int(batch.positions[0])] == 4)
+        #expect(batch.positions.count == 2, "every sequence with a maskable token gets a prediction")
+        #expect(batch.positions[1] == 5 && batch.labels[1] == 12)
         #expect(batch.tokenCount == 7)
         #expect(batch.input.attentionMask == [1, 1, 1, 1, 1, 1, 1, 0])
         #expect(throws: TrainingError.self) { try masker.makeBatch([[2, 3], [0, 0]], using: &rng) }
