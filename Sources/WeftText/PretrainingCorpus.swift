@@ -178,7 +178,7 @@ public final class PretrainingCorpus: Sendable {
         if !block.isEmpty { try flush() }
     }
 
-    private final class ErrorSlot: @unchecked Sendable {
+    final class ErrorSlot: @unchecked Sendable {
         private let lock = NSLock()
         private(set) var stored: Error?
         var error: Error? { lock.withLock { stored } }
@@ -221,5 +221,34 @@ public final class PretrainingCorpus: Sendable {
         else { return nil }
         return PretrainingCorpus(tokens: try file.int32Array(named: "tokens"), documentCount: documents,
                                  classificationId: cls, separatorId: sep)
+    }
+}
+
+extension PretrainingCorpus {
+    /// A corpus of in-memory texts (one document each), tokenized across the cores.
+    public static func tokenizing(_ texts: [String], tokenizer: any Tokenizer) throws -> PretrainingCorpus {
+        let specials = tokenizer.specialTokenIds
+        guard let cls = specials.classification, let sep = specials.separator else {
+            throw TrainingError.missingSpecialToken(token: "[CLS] or [SEP]", tokenizer: "the tokenizer")
+        }
+        var encoded = [[Int32]](repeating: [], count: texts.count)
+        let failure = ErrorSlot()
+        encoded.withUnsafeMutableBufferPointer { out in
+            let out = UncheckedSendable(out)
+            parallelFor(texts.count, minimumPerChunk: 64) { range in
+                for i in range {
+                    do { out.value[i] = try tokenizer.contentIds(texts[i]) } catch { failure.set(error) }
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        var tokens: [Int32] = []
+        var documents = 0
+        for ids in encoded where !ids.isEmpty {
+            tokens += ids
+            tokens.append(sep)
+            documents += 1
+        }
+        return PretrainingCorpus(tokens: tokens, documentCount: documents, classificationId: cls, separatorId: sep)
     }
 }

@@ -14,8 +14,13 @@ final class TrainingProgressDisplay {
     private var lineOpen = false
     private var window = (steps: 0, loss: 0.0, accuracy: 0.0, tokens: 0, since: Date())
 
-    init(command: String, totalSteps: Int, logEvery: Int) {
+    private let accuracyLabel: String
+    private let unit: String
+
+    init(command: String, totalSteps: Int, logEvery: Int, accuracyLabel: String = "masked acc", unit: String = "tokens") {
         self.command = command
+        self.accuracyLabel = accuracyLabel
+        self.unit = unit
         self.totalSteps = totalSteps
         self.logEvery = max(1, logEvery)
     }
@@ -35,9 +40,9 @@ final class TrainingProgressDisplay {
         let done = step - (firstStep ?? 0)
         let perStep = now.timeIntervalSince(start) / Double(max(done, 1))
         let eta = Self.duration(perStep * Double(totalSteps - step))
-        let text = String(format: "%@: step %d/%d  loss %.4f  masked acc %.3f  lr %.2e  %.0f tokens/s  ETA %@",
-                          command, step, totalSteps, window.loss / Double(window.steps),
-                          window.accuracy / Double(window.steps), Double(learningRate), rate, eta)
+        let text = String(format: "%@: step %d/%d  loss %.4f  %@ %.3f  lr %.2e  %.0f %@/s  ETA %@",
+                          command, step, totalSteps, window.loss / Double(window.steps), accuracyLabel,
+                          window.accuracy / Double(window.steps), Double(learningRate), rate, unit, eta)
         if isTerminal {
             FileHandle.standardError.write(Data("\r\(text)\u{1B}[K".utf8))
             lineOpen = true

@@ -8,6 +8,7 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            FinetuneCommand.self,
             MLMEvalCommand.self,
             PretrainCommand.self,
             TokenizerCommand.self,
