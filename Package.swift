@@ -62,7 +62,10 @@ let package = Package(
         ),
         .target(
             name: "WeftRec",
-            dependencies: ["WeftText", "WeftGraph", "WeftStore"],
+            dependencies: [
+                "WeftText", "WeftGraph", "WeftStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: optimized
         ),
         .target(

@@ -59,8 +59,8 @@ struct TokenizerEncodeCommand: AsyncParsableCommand {
             handle = FileHandle.standardInput
             inputName = "stdin"
         }
-        var reader = LineReader(handle: handle)
-        let writer = OutputWriter()
+        var reader = TokenizerLineReader(handle: handle)
+        let writer = TokenizerOutputWriter()
         var lineNumber = 0
         var pending = [String]()
         func flush() throws {
@@ -133,7 +133,7 @@ struct TokenizerEncodeCommand: AsyncParsableCommand {
 
 /// Reads "\n"-separated lines from a file handle in 1 MiB chunks, dropping a
 /// trailing "\r"; invalid UTF-8 becomes U+FFFD.
-struct LineReader {
+struct TokenizerLineReader {
     private let handle: FileHandle
     private var buffer = [UInt8]()
     private var start = 0
@@ -168,7 +168,7 @@ struct LineReader {
 }
 
 /// Buffers standard output and writes it in large blocks.
-final class OutputWriter {
+final class TokenizerOutputWriter {
     private var buffer = [UInt8]()
 
     func write(_ line: String) {

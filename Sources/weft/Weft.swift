@@ -8,6 +8,10 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            EvaluateCommand.self,
+            FinetuneCommand.self,
+            MLMEvalCommand.self,
+            PretrainCommand.self,
             TokenizerCommand.self,
             ImportCommand.self,
             CacheCommand.self,

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import WeftCore
+import WeftText
+
+/// `weft finetune`: domain-adaptive masked-LM training, then contrastive
+/// sentence-embedding training, on product text in the dataset format.
+struct FinetuneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finetune",
+        abstract: "Fine-tune an encoder on product text: domain masked-LM, then contrastive pairs with in-batch negatives.",
+        discussion: """
+            Data: dataset folders (products.jsonl with title/description, interactions.jsonl with review texts, \
+            optionally product_links.jsonl with also_bought links). Products are split by a hash of their id; \
+            --held-out-fraction of them (with their reviews and links) are never trained on and serve the \
+            retrieval evaluation: Recall@10 of a review finding its product's text, and of a review finding \
+            another review of its product, among the held-out products of its dataset. It runs before \
+            training, after the masked-LM phase and at the end.
+            Phase 1 (--mlm-steps): masked-LM on the training products' titles, descriptions and reviews, plus \
+            --text files. Phase 2 (--contrastive-steps): pairs (product text, one of its reviews), (review, \
+            another review of the product), (product, also-bought product); loss ½[CE(S, I) + CE(Sᵀ, I)] with \
+            S = cos(first, second) / --temperature over the batch, no batch holding two pairs of one product.
+            Writes OUT: a model folder (mean pooling, normalised) with finetune-report.json; the report is \
+            also the last line of standard output.
+            Example: weft finetune --model models/weft-small --data data/amazon2018-gift-cards \
+            data/amazon2018-magazines --text ../shared/data/finance_text --out /work/runs/weft-small-products
+            """)
+
+    @Option(help: "Model folder to start from (with a masked-LM head for --mlm-steps > 0).")
+    var model: String?
+
+    @Flag(help: "Start from random weights instead of --model (the baseline without pretraining); needs --preset and --tokenizer.")
+    var randomInit = false
+
+    @Option(help: "Model size with --random-init.")
+    var preset: ModelPreset?
+
+    @Option(help: "Tokenizer file with --random-init.")
+    var tokenizer: String?
+
+    @Option(parsing: .upToNextOption, help: "Dataset folders.")
+    var data: [String]
+
+    @Option(parsing: .upToNextOption, help: "Extra domain text for the masked-LM phase: files, folders or zips (default: none).")
+    var text: [String] = []
+
+    @Option(help: "Output model folder.")
+    var out: String
+
+    @Option(help: "Masked-LM steps (default: 500; 0 skips the phase).")
+    var mlmSteps: Int = 500
+
+    @Option(help: "Masked-LM peak learning rate (default: 0.0001).")
+    var mlmLr: Float = 1e-4
+
+    @Option(help: "Contrastive steps (default: 1000; 0 skips the phase).")
+    var contrastiveSteps: Int = 1000
+
+    @Option(help: "Contrastive peak learning rate (default: 0.0001).")
+    var lr: Float = 1e-4
+
+    @Option(help: "Softmax temperature of the contrastive loss (default: 0.05).")
+    var temperature: Float = 0.05
+
+    @Option(help: "Sequences per masked-LM batch and pairs per contrastive batch (default: 32).")
+    var batchSize: Int = 32
+
+    @Option(help: "Tokens per text, [CLS] and [SEP] included (default: 128, at most the model's positions).")
+    var maxLength: Int?
+
+    @Option(help: "Share of products held out for evaluation (default: 0.2).")
+    var heldOutFraction: Double = 0.2
+
+    @Option(help: "Dropout while fine-tuning (default: 0.1).")
+    var dropout: Float = 0.1
+
+    @Option(help: "Seed of data order, masking and dropout (default: 0).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Steps between progress lines when standard error is not a terminal (default: 50).")
+    var logEvery: Int = 50
+
+    @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if randomInit == (model != nil) { throw ValidationError("give either --model or --random-init") }
+        if randomInit && (preset == nil || tokenizer == nil) { throw ValidationError("--random-init needs --preset and --tokenizer") }
+        if data.isEmpty { throw ValidationError("--data needs at least one dataset folder") }
+        if !(heldOutFraction > 0 && heldOutFraction < 1) {
+            throw ValidationError("--held-out-fraction must be in (0, 1), got \(heldOutFraction)")
+        }
+        if mlmSteps < 0 || contrastiveSteps < 0 { throw ValidationError("step counts must not be negative") }
+        if !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+    }
+
+    func run() async throws {
+        if let threads { Parallelism.setThreadCount(threads) }
+        let start: TransformerEncoder
+        let tokenizerURL: URL
+        if let model {
+            let loaded = try EncoderCheckpoint.load(from: URL(fileURLWithPath: model))
+            guard let file = loaded.tokenizerFile else {
+                throw EncoderError.missingFile(directory: model, file: "spm.model or vocab.txt")
+            }
+            start = loaded.encoder
+            tokenizerURL = file
+        } else {
+            tokenizerURL = URL(fileURLWithPath: tokenizer!)
+            let loadedTokenizer = try TokenizerLoader.load(path: tokenizerURL.path)
+            start = try TransformerEncoder(
+                config: preset!.config(vocabularySize: loadedTokenizer.vocabularySize,
+                                       paddingTokenId: Int(loadedTokenizer.specialTokenIds.padding ?? 0)),
+                seed: seed)
+        }
+        let tokenizer = try TokenizerLoader.load(path: tokenizerURL.path)
+        let encoder = try ProductFineTuning.withDropout(start, probability: dropout)
+        let length = maxLength ?? min(128, encoder.config.maximumPositionCount)
+
+        var configuration = ProductFineTuning.Configuration(datasetDirectories: data.map { URL(fileURLWithPath: $0) })
+        configuration.extraTextPaths = text
+        configuration.heldOutFraction = heldOutFraction
+        configuration.languageModelSteps = mlmSteps
+        configuration.languageModel.batchSize = batchSize
+        configuration.languageModel.maximumLength = length
+        configuration.languageModel.peakLearningRate = mlmLr
+        configuration.languageModel.warmupSteps = min(100, mlmSteps / 10)
+        configuration.languageModel.seed = seed
+        configuration.contrastive.steps = contrastiveSteps
+        configuration.contrastive.batchSize = batchSize
+        configuration.contrastive.maximumLength = length
+        configuration.contrastive.peakLearningRate = lr
+        configuration.contrastive.warmupSteps = min(100, contrastiveSteps / 10)
+        configuration.contrastive.temperature = temperature
+        configuration.contrastive.seed = seed
+        configuration.dropout = dropout
+
+        let mlmDisplay = TrainingProgressDisplay(command: "weft finetune (masked LM)", totalSteps: mlmSteps, logEvery: logEvery)
+        let contrastiveDisplay = TrainingProgressDisplay(command: "weft finetune (contrastive)", totalSteps: contrastiveSteps,
+                                                         logEvery: logEvery, accuracyLabel: "in-batch acc", unit: "pairs")
+        let run = ProductFineTuning(configuration: configuration)
+        let report = try run.run(encoder: encoder, tokenizer: tokenizer) { event in
+            switch event {
+            case let .loaded(products, training, heldOut, pairs, tokens):
+                let described = pairs.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue) \(pairs[$0]!)" }
+                mlmDisplay.message("\(products) products (\(training) training, \(heldOut) held out); pairs: "
+                                   + described.joined(separator: ", ") + "; \(tokens) masked-LM tokens")
+            case let .evaluated(phase, r):
+                mlmDisplay.finish()
+                contrastiveDisplay.finish()
+                mlmDisplay.message(String(format: "%@: Recall@%d review→product %.3f (%d queries), review→review %.3f (%d queries)",
+                                          phase, r.k, r.reviewToProductRecall, r.reviewToProductQueries,
+                                          r.reviewToReviewRecall, r.reviewToReviewQueries))
+            case let .languageModelStep(report):
+                mlmDisplay.step(report.step, loss: report.loss, accuracy: report.maskedAccuracy, tokens: report.tokens,
+                                learningRate: report.learningRate)
+            case let .contrastiveStep(step, loss, accuracy, learningRate, pairs):
+                contrastiveDisplay.step(step, loss: Double(loss), accuracy: accuracy, tokens: pairs,
+                                        learningRate: learningRate)
+            }
+        }
+        let folder = URL(fileURLWithPath: out)
+        let encoderJSON = JSONEncoder()
+        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let reportData = try encoderJSON.encode(report)
+        try TrainingCheckpoint.replaceModelFolder(
+            encoder, at: folder, pooling: PoolingSettings(mode: .mean, normalize: true, maximumLength: length),
+            tokenizerFile: tokenizerURL, extraFiles: ["finetune-report.json": reportData])
+        mlmDisplay.message("model written to \(folder.path)")
+        encoderJSON.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoderJSON.encode(report), as: UTF8.self))
+    }
+}
