@@ -29,6 +29,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "CSentencePiece",
             cxxSettings: [.unsafeFlags(["-std=c++17"])],
@@ -54,13 +55,17 @@ let package = Package(
         .target(
             name: "WeftStore",
             dependencies: [
+                "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
             name: "WeftRec",
-            dependencies: ["WeftText", "WeftGraph", "WeftStore"],
+            dependencies: [
+                "WeftText", "WeftGraph", "WeftStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: optimized
         ),
         .target(

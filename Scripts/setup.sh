@@ -2,7 +2,7 @@
 # Installs what Weft needs on Debian 12 (idempotent). Safe to run repeatedly.
 set -euo pipefail
 
-packages=(libopenblas-dev libsentencepiece-dev libsqlite3-dev pkg-config sentencepiece unzip)
+packages=(libopenblas-dev libsentencepiece-dev libsqlite3-dev pkg-config sentencepiece unzip zlib1g-dev python3 python3-pip)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -93,7 +93,19 @@ enum AttentionKernels {
                 return
             }
         } else {
-            mx = Kernels.max(x, n)
+            // A select-based maximum: the generic pointwiseMax is a per-lane call.
+            var i = 0
+            if n >= 8 {
+                var m = load(x)
+                i = 8
+                while i + 8 <= n {
+                    let v = load(x + i)
+                    m.replace(with: v, where: v .> m)
+                    i += 8
+                }
+                mx = m.max()
+            }
+            while i < n { mx = max(mx, x[i]); i += 1 }
         }
         let vmx = SIMD8<Float>(repeating: mx)
         var acc = SIMD8<Float>(repeating: 0)

@@ -18,22 +18,24 @@ import WeftCore
 ///   text) runs each op across all cores instead: sgemms split by output
 ///   columns, attention by head, row kernels by rows.
 ///
-/// The weights are the encoder's own tensors (shared storage), except the
-/// fused query-key-value matrix, which is a copy: build a new
-/// `EncoderInference` after training the encoder.
+/// The embedding tables, biases and LayerNorm weights are the encoder's own
+/// tensors (shared storage); the linear weights are transposed copies:
+/// build a new `EncoderInference` after training the encoder.
 public final class EncoderInference: @unchecked Sendable {
     public let config: BertConfig
 
+    /// Linear weights are stored transposed, (in, out), so each projection
+    /// is a plain X · W sgemm (OpenBLAS packs this layout a little faster).
     struct Layer {
-        let projectionWeight: Tensor            // (3C, C) query, key and value weights stacked
+        let projectionWeight: Tensor            // (C, 3C) query, key and value weights side by side
         let projectionBias: Tensor              // (3C)
         let attentionOutputWeight: Tensor       // (C, C)
         let attentionOutputBias: Tensor         // (C)
         let attentionNormWeight: Tensor         // (C)
         let attentionNormBias: Tensor           // (C)
-        let intermediateWeight: Tensor          // (I, C)
+        let intermediateWeight: Tensor          // (C, I)
         let intermediateBias: Tensor            // (I)
-        let outputWeight: Tensor                // (C, I)
+        let outputWeight: Tensor                // (I, C)
         let outputBias: Tensor                  // (C)
         let outputNormWeight: Tensor            // (C)
         let outputNormBias: Tensor              // (C)
@@ -57,18 +59,32 @@ public final class EncoderInference: @unchecked Sendable {
         let c = config.hiddenSize
         layers = encoder.layers.map { layer in
             let a = layer.attention
-            let weight = Tensor(uninitialized: [3 * c, c]), bias = Tensor(uninitialized: [3 * c])
+            let projection = Tensor(uninitialized: [c, 3 * c]), bias = Tensor(uninitialized: [3 * c])
             for (k, linear) in [a.query, a.key, a.value].enumerated() {
-                (weight.data + k * c * c).update(from: linear.weight.value.data, count: c * c)
+                Self.transpose(linear.weight.value, into: projection.data + k * c, stride: 3 * c)
                 (bias.data + k * c).update(from: linear.bias!.value.data, count: c)
             }
-            return Layer(projectionWeight: weight, projectionBias: bias,
-                         attentionOutputWeight: a.outputDense.weight.value, attentionOutputBias: a.outputDense.bias!.value,
+            return Layer(projectionWeight: projection, projectionBias: bias,
+                         attentionOutputWeight: Self.transposed(a.outputDense.weight.value),
+                         attentionOutputBias: a.outputDense.bias!.value,
                          attentionNormWeight: a.outputLayerNorm.weight.value, attentionNormBias: a.outputLayerNorm.bias.value,
-                         intermediateWeight: layer.intermediate.weight.value, intermediateBias: layer.intermediate.bias!.value,
-                         outputWeight: layer.output.weight.value, outputBias: layer.output.bias!.value,
+                         intermediateWeight: Self.transposed(layer.intermediate.weight.value),
+                         intermediateBias: layer.intermediate.bias!.value,
+                         outputWeight: Self.transposed(layer.output.weight.value), outputBias: layer.output.bias!.value,
                          outputNormWeight: layer.outputLayerNorm.weight.value, outputNormBias: layer.outputLayerNorm.bias.value)
         }
+    }
+
+    /// Writes W (out, in) transposed as `in` rows of `out` values at row stride `stride`.
+    private static func transpose(_ w: Tensor, into destination: UnsafeMutablePointer<Float>, stride: Int) {
+        let (rows, columns) = (w.shape[0], w.shape[1])
+        for r in 0..<rows { for j in 0..<columns { destination[j * stride + r] = w.data[r * columns + j] } }
+    }
+
+    private static func transposed(_ w: Tensor) -> Tensor {
+        let t = Tensor(uninitialized: [w.shape[1], w.shape[0]])
+        transpose(w, into: t.data, stride: w.shape[0])
+        return t
     }
 
     /// Buffers for batches of up to `maximumBatchSize` sequences of up to
@@ -215,31 +231,30 @@ public final class EncoderInference: @unchecked Sendable {
             if workers > 1 && count >= workers && tokens >= 64 * workers {
                 let shards = balancedShards(count, workers, ws)
                 WorkerPool.forEachItem(shards.count, workers: workers) { worker, shard in
-                    forwardShard(shards[shard], worker: worker, parallel: false, ws)
+                    forwardShard(shards[shard], worker: worker, parallel: false, workers: 1, ws)
                 }
             } else {
-                forwardShard(0..<count, worker: 0, parallel: workers > 1, ws)
+                forwardShard(0..<count, worker: 0, parallel: workers > 1, workers: workers, ws)
             }
         }
     }
 
-    /// C (m, n) = A (m, k) · Wᵀ with W (n, k), as PyTorch's Linear without
-    /// bias. With `parallel`, the workers take blocks of output columns
-    /// (rows of W), so each reads only its share of the weights.
+    /// C (m, n) = A (m, k) · W with W (k, n), the transposed weight of a
+    /// PyTorch Linear without its bias. With several workers, each takes a
+    /// block of output columns, so each reads only its share of the weights.
     @inline(__always)
     private func linear(_ a: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
-                        m: Int, n: Int, k: Int, parallel: Bool) {
-        guard parallel else {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
+                        m: Int, n: Int, k: Int, workers: Int) {
+        guard workers > 1 else {
+            BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, b: w, beta: 0, c: c)
             return
         }
-        let workers = Parallelism.threadCount
         // Blocks of whole 16-column panels, one per worker.
         let block = ((n + workers - 1) / workers + 15) / 16 * 16
-        WorkerPool.forEachItem((n + block - 1) / block) { _, item in
+        WorkerPool.forEachItem((n + block - 1) / block, workers: workers) { _, item in
             let j = item * block, width = min(block, n - j)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: m, n: width, k: k, a: a, lda: k,
-                       b: w + j * k, ldb: k, beta: 0, c: c + j, ldc: n)
+            BLAS.sgemm(transposeA: false, transposeB: false, m: m, n: width, k: k, a: a, lda: k,
+                       b: w + j, ldb: n, beta: 0, c: c + j, ldc: n)
         }
     }
 
@@ -260,9 +275,9 @@ public final class EncoderInference: @unchecked Sendable {
     }
 
     /// Every layer for sequences `range`, on their rows of the workspace.
-    /// `parallel`: spread each op over the cores (else run on this thread,
-    /// using the attention scratch of `worker`).
-    private func forwardShard(_ range: Range<Int>, worker: Int, parallel: Bool, _ ws: EncoderWorkspace) {
+    /// `parallel`: spread each op over `workers` workers (else run on this
+    /// thread, using the attention scratch of `worker`).
+    private func forwardShard(_ range: Range<Int>, worker: Int, parallel: Bool, workers: Int, _ ws: EncoderWorkspace) {
         let c = config.hiddenSize, inner = config.intermediateSize, eps = config.layerNormEpsilon
         let heads = config.attentionHeadCount, d = config.headSize
         let scale = 1 / Float(d).squareRoot()
@@ -277,7 +292,7 @@ public final class EncoderInference: @unchecked Sendable {
 
         func rows(_ body: (Range<Int>) -> Void) {
             if parallel {
-                WorkerPool.forEachRange(n, minimumPerWorker: 16) { _, r in body(r) }
+                WorkerPool.forEachRange(n, minimumPerWorker: 16, workers: workers) { _, r in body(r) }
             } else {
                 body(0..<n)
             }
@@ -296,7 +311,7 @@ public final class EncoderInference: @unchecked Sendable {
         let probabilities = ws.attentionScratch.data
         let block = ws.maximumLength * ws.maximumLength
         for layer in layers {
-            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, parallel: parallel)
+            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, workers: workers)
             let bias = layer.projectionBias.data
             let attend = { (w: Int, item: Int) in
                 let s = range.lowerBound + item / heads, h = item % heads
@@ -314,12 +329,13 @@ public final class EncoderInference: @unchecked Sendable {
             }
             let items = range.count * heads
             if parallel {
-                WorkerPool.forEachItem(items, attend)
+                // Worker indices stay below the workspace's count of attention scratch blocks.
+                WorkerPool.forEachItem(items, workers: workers, attend)
             } else {
                 for item in 0..<items { attend(worker, item) }
             }
 
-            linear(context, layer.attentionOutputWeight.data, scratch, m: n, n: c, k: c, parallel: parallel)
+            linear(context, layer.attentionOutputWeight.data, scratch, m: n, n: c, k: c, workers: workers)
             let ob = layer.attentionOutputBias.data, nw = layer.attentionNormWeight.data, nb = layer.attentionNormBias.data
             rows { r in
                 for i in r {
@@ -328,12 +344,12 @@ public final class EncoderInference: @unchecked Sendable {
                 }
             }
 
-            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, parallel: parallel)
+            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, workers: workers)
             let ib = layer.intermediateBias.data
             rows { r in
                 for i in r { InferenceKernels.biasGELU(scratch + i * inner, bias: ib, width: inner) }
             }
-            linear(scratch, layer.outputWeight.data, context, m: n, n: c, k: inner, parallel: parallel)
+            linear(scratch, layer.outputWeight.data, context, m: n, n: c, k: inner, workers: workers)
             let fb = layer.outputBias.data, fw = layer.outputNormWeight.data, fnb = layer.outputNormBias.data
             rows { r in
                 for i in r {

@@ -60,14 +60,17 @@ public final class TextEmbedder {
     }
 
     /// Loads a model folder (config.json, model.safetensors, its tokenizer file, pooling settings).
-    public convenience init(modelDirectory: URL, batchSize: Int) throws {
+    /// `maximumLength` overrides the folder's maximum input length (it cannot exceed the model's positions).
+    public convenience init(modelDirectory: URL, batchSize: Int, maximumLength: Int? = nil) throws {
         let loaded = try EncoderCheckpoint.load(from: modelDirectory)
         guard let tokenizerFile = loaded.tokenizerFile else {
             throw EncoderError.missingFile(directory: modelDirectory.path,
                                            file: EncoderCheckpoint.tokenizerFileNames.joined(separator: " or "))
         }
         let tokenizer = try TokenizerLoader.load(path: tokenizerFile.path)
-        try self.init(encoder: loaded.encoder, tokenizer: tokenizer, pooling: loaded.pooling, batchSize: batchSize)
+        var pooling = loaded.pooling
+        if let maximumLength { pooling.maximumLength = maximumLength }
+        try self.init(encoder: loaded.encoder, tokenizer: tokenizer, pooling: pooling, batchSize: batchSize)
     }
 
     public var dimension: Int { engine.config.hiddenSize }

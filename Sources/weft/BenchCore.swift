@@ -45,8 +45,8 @@ struct BenchCore: AsyncParsableCommand {
             }
             let flops = 2 * Double(m * n * k)
             let raw = flops / rawTimes.sorted()[runs / 2] / 1e9, weft = flops / weftTimes.sorted()[runs / 2] / 1e9
-            print(String(format: "%-24@ sgemm %6.1f GFLOP/s  WeftCore matmul %6.1f GFLOP/s  ratio %.3f",
-                         name as NSString, raw, weft, weft / raw))
+            print(name.padding(toLength: 24, withPad: " ", startingAt: 0)
+                + String(format: " sgemm %6.1f GFLOP/s  WeftCore matmul %6.1f GFLOP/s  ratio %.3f", raw, weft, weft / raw))
             if name == "512x1024x256" {
                 fields["sgemm_gflops"] = BenchTiming.round(raw, 1)
                 fields["matmul_gflops"] = BenchTiming.round(weft, 1)
@@ -67,7 +67,8 @@ struct BenchCore: AsyncParsableCommand {
         let ge = BenchTiming.median(runs: runs) { Kernels.gelu(y.data, x.data, n) }
         let cp = BenchTiming.median(runs: runs) { y.data.update(from: x.data, count: n) }
         for (name, s) in [("layer norm", ln), ("softmax", sm), ("GELU", ge), ("memcpy (reference)", cp)] {
-            print(String(format: "%-20@ %6.1f GB/s  (4096×1024 floats)", name as NSString, bytes / s / 1e9))
+            print(name.padding(toLength: 20, withPad: " ", startingAt: 0)
+                + String(format: " %6.1f GB/s  (4096×1024 floats)", bytes / s / 1e9))
         }
         fields["layernorm_gbps"] = BenchTiming.round(bytes / ln / 1e9, 1)
         fields["softmax_gbps"] = BenchTiming.round(bytes / sm / 1e9, 1)

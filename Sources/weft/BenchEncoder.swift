@@ -19,8 +19,8 @@ struct BenchEncoder: AsyncParsableCommand {
     @Option(help: "Model folder (e.g. models/external/all-MiniLM-L6-v2).")
     var model: String
 
-    @Option(help: "Texts: JSON lines with \"text\" or one text a line (default: data/product_descriptions/descriptions.jsonl).")
-    var input: String = "data/product_descriptions/descriptions.jsonl"
+    @Option(help: "Texts: JSON lines with \"text\" or one text a line (default: data/product-descriptions/descriptions.jsonl).")
+    var input: String = "data/product-descriptions/descriptions.jsonl"
 
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
@@ -88,7 +88,7 @@ struct BenchEncoder: AsyncParsableCommand {
     }
 
     private func readTexts() throws -> [String] {
-        let reader = try LineReader(path: input)
+        let reader = try TextLineReader(path: input)
         let jsonLines = input.lowercased().hasSuffix(".jsonl")
         var texts: [String] = []
         while let line = try reader.next() {

@@ -67,8 +67,8 @@ struct EmbedCommand: AsyncParsableCommand {
             throw ValidationError("--chunk-overlap must be below the \(room) text tokens of a window")
         }
         let readsJSON = jsonl || (input?.lowercased().hasSuffix(".jsonl") ?? false)
-        let reader = try LineReader(path: input)
-        let writer = try OutputWriter(path: output)
+        let reader = try TextLineReader(path: input)
+        let writer = try EmbeddingWriter(path: output)
         let progress = ProgressLine()
         var texts: [String] = [], ids: [String?] = []
         var totals = (texts: 0, tokens: 0, truncatedTexts: 0, droppedTokens: 0, chunkedTexts: 0)

@@ -8,10 +8,15 @@ struct Weft: AsyncParsableCommand {
         subcommands: [
             BenchCommand.self,
             EmbedCommand.self,
+            EvaluateCommand.self,
             FinetuneCommand.self,
             MLMEvalCommand.self,
             PretrainCommand.self,
             TokenizerCommand.self,
+            ImportCommand.self,
+            CacheCommand.self,
+            ConvertCommand.self,
+            SampleCommand.self,
         ]
     )
 }

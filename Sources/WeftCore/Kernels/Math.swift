@@ -6,7 +6,7 @@ extension Kernels {
     /// Taylor polynomial (error < 2e-7 relative), 2^n built in the exponent
     /// bits. Inputs are clamped to [−87.3, 88.0], so very negative x gives
     /// ~1e-38 rather than 0 and large x saturates near Float.greatestFiniteMagnitude.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         // Clamp, round and convert without `pointwiseMin`, `rounded` or SIMD
         // int conversions: those lower to per-lane scalar code in Swift 6.3.
@@ -31,8 +31,8 @@ extension Kernels {
     }
 
     /// min(max(x, lo), hi) lane-wise, by blends (see `exp8`).
-    @inline(__always)
-    static func clamp8(_ x: F8, _ lo: Float, _ hi: Float) -> F8 {
+    @inlinable @inline(__always)
+    public static func clamp8(_ x: SIMD8<Float>, _ lo: Float, _ hi: Float) -> SIMD8<Float> {
         x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
     }
 
@@ -43,7 +43,7 @@ extension Kernels {
     /// erf for 8 lanes: erf(x) = sign(x)·(1 − erfc(|x|)) with Numerical
     /// Recipes' Chebyshev fit of erfc (fractional error < 1.2e-7), so
     /// |error| ≤ 2e-7 over the whole line.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func erf8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let z = x.replacing(with: -x, where: x .< 0)
         let t = 1 / (1 + 0.5 * z)

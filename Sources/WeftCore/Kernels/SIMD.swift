@@ -1,5 +1,5 @@
 /// Unaligned 8-wide loads and stores: AVX2 registers hold 8 floats.
-typealias F8 = SIMD8<Float>
+@usableFromInline typealias F8 = SIMD8<Float>
 
 @inline(__always) func load8(_ p: UnsafePointer<Float>) -> F8 {
     UnsafeRawPointer(p).loadUnaligned(as: F8.self)

@@ -1,0 +1,123 @@
+/// Weft's heterogeneous GNN: text and graph fused per node, then L layers
+/// of relation-aware cross-modal message passing.
+///
+/// For a node i of type τ with text embedding x_i (T_τ) and ID embedding
+/// e_i (D):
+///
+///   t_i = W_text^τ x_i + b_text^τ                  (zeros for a type without text)
+///   e_i ← 0 when the node has no trained ID, and with probability
+///         `idDropout` in training, so the model learns to work from text
+///   h_i⁰ = TextIDFusion^τ(t_i, e_i)                (learned gate)
+///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1
+///   output_i = (1/(L+1)) Σ_l h_i^l                  (layer mean, as LightGCN)
+///
+/// A product that has only text and category/brand edges still gets an
+/// output: its ID term is zero and everything else is computed from its
+/// text and neighbours, so new products are embedded inductively, with no
+/// retraining.
+public final class WeftGNN: Module {
+    /// What the model reads besides the graph: per type, text embeddings
+    /// (rows by global node id; missing rows count as no text) and which
+    /// nodes have a trained ID embedding (absent: all that are in the table).
+    public struct Inputs {
+        public var text: [NodeType: Tensor]
+        public var idAvailable: [NodeType: [Bool]]
+
+        public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:]) {
+            self.text = text
+            self.idAvailable = idAvailable
+        }
+    }
+
+    public let configuration: GNNConfiguration
+    public let nodeTypes: [NodeType]
+    public let relations: [Relation]
+    public let idEmbeddings: [NodeType: Embedding]
+    public let textProjections: [NodeType: Linear]
+    public let fusions: [NodeType: TextIDFusion]
+    public let layers: [RelationalAttentionLayer]
+
+    /// `nodeCounts` sizes the ID tables; nodes added later have no ID.
+    public init(configuration: GNNConfiguration, nodeCounts: [NodeType: Int], relations: [Relation],
+                using rng: inout SeededGenerator) {
+        self.configuration = configuration
+        let d = configuration.dimension
+        nodeTypes = nodeCounts.keys.sorted()
+        self.relations = relations.sorted()
+        var ids: [NodeType: Embedding] = [:], projections: [NodeType: Linear] = [:], fusions: [NodeType: TextIDFusion] = [:]
+        for t in nodeTypes {
+            ids[t] = Embedding(count: Swift.max(nodeCounts[t]!, 1), dimension: d, std: 0.1, using: &rng)
+            if let width = configuration.textDimensions[t], width > 0 {
+                // Zero bias, so the text view starts node-specific rather than a shared offset.
+                projections[t] = Linear(inFeatures: width, outFeatures: d, std: 1 / Float(width).squareRoot(), using: &rng)
+            }
+            fusions[t] = TextIDFusion(dimension: d, using: &rng)
+        }
+        idEmbeddings = ids
+        textProjections = projections
+        self.fusions = fusions
+        layers = (0..<configuration.layers).map { _ in
+            RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations, using: &rng)
+        }
+    }
+
+    /// Output embeddings (S_τ, D) of the seed nodes of `subgraph` (its first
+    /// S_τ = `seedCounts[τ]` nodes; every node for the whole graph), by type.
+    /// Layer l updates only the nodes within L − 1 − l hops of a seed, the
+    /// ones later layers read.
+    public func callAsFunction(_ subgraph: Subgraph, inputs: Inputs, tape: Tape, training: Bool,
+                               using rng: inout SeededGenerator) -> [NodeType: Variable] {
+        let d = configuration.dimension
+        var states: [NodeType: Variable] = [:], text: [NodeType: Variable] = [:]
+        for type in nodeTypes {
+            let nodes = subgraph.nodes[type] ?? []
+            let n = nodes.count
+            // Text view: (N, T) rows gathered from the type's table, projected to (N, D).
+            if let projection = textProjections[type], let table = inputs.text[type] {
+                let width = table.lastDimension
+                let rows = Tensor(zeros: [n, width])
+                for (i, g) in nodes.enumerated() where Int(g) < table.rowCount {
+                    (rows.data + i * width).update(from: table.data + Int(g) * width, count: width)
+                }
+                text[type] = projection(Variable(rows), tape: tape)
+            } else {
+                text[type] = Variable(Tensor(zeros: [n, d]))
+            }
+            // ID view: (N, D), zeroed where there is no trained ID or it is dropped.
+            let table = idEmbeddings[type]!
+            let available = inputs.idAvailable[type]
+            var gatherIds = [Int32](repeating: 0, count: n), keep = [Float](repeating: 0, count: n)
+            for (i, g) in nodes.enumerated() where Int(g) < table.count && (available.map { Int(g) < $0.count && $0[Int(g)] } ?? true) {
+                gatherIds[i] = g
+                keep[i] = 1
+            }
+            if training && configuration.idDropout > 0 {
+                for i in 0..<n where rng.nextUniform() < configuration.idDropout { keep[i] = 0 }
+            }
+            let idView = tape.scaleRows(table(gatherIds, tape: tape), by: Variable(Tensor(keep, shape: [n])))
+            states[type] = fusions[type]!(text: text[type]!, id: idView, tape: tape)
+        }
+        func seedRows(_ type: NodeType, _ h: Variable) -> Variable {
+            tape.prefixRows(h, Swift.min(subgraph.seedCounts[type] ?? h.value.shape[0], h.value.shape[0]))
+        }
+        var sums = Dictionary(uniqueKeysWithValues: states.map { ($0.key, seedRows($0.key, $0.value)) })
+        for (l, layer) in layers.enumerated() {
+            let hops = layers.count - 1 - l
+            let counts = Dictionary(uniqueKeysWithValues: nodeTypes.map { ($0, subgraph.count($0, withinHops: hops)) })
+            states = layer(states, text: text, subgraph: subgraph, destinationCounts: counts, tape: tape)
+            for (t, h) in states { sums[t] = tape.add(sums[t]!, seedRows(t, h)) }
+        }
+        return sums.mapValues { tape.scale($0, 1 / Float(layers.count + 1)) }
+    }
+
+    public func namedParameters() -> [(name: String, parameter: Variable)] {
+        var p: [(name: String, parameter: Variable)] = []
+        for t in nodeTypes {
+            p += prefixed("id.\(t)", idEmbeddings[t]!)
+            if let projection = textProjections[t] { p += prefixed("text.\(t)", projection) }
+            p += prefixed("fusion.\(t)", fusions[t]!)
+        }
+        for (i, layer) in layers.enumerated() { p += prefixed("layers.\(i)", layer) }
+        return p
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// Trains and evaluates models on one split of one dataset (`weft evaluate`).
+public enum Evaluation {
+    public struct Options {
+        public var evaluationProtocol: EvaluationProtocol = .warm
+        public var seed: UInt64 = 42
+        /// Model names; nil: every model (those that cannot run on this
+        /// dataset are reported as such, with the reason).
+        public var models: [String]?
+        /// (products, T) text embeddings aligned with product indices, and where they came from.
+        public var productText: Tensor?
+        public var productTextSource: String?
+        /// Encodes other texts the same way as the product text (category and
+        /// brand names, users' training reviews); nil: only products have text.
+        public var textEncoder: (([String]) -> Tensor)?
+        public var bpr = BPRTrainingOptions()
+        public var gnn = GNNConfiguration()
+        public var gnnTraining = GNNTrainingOptions()
+        public var lightGCNLayers = 3
+        public var log: (String) -> Void = { _ in }
+
+        public init() {}
+    }
+
+    /// Every model name `weft evaluate` knows.
+    public static let modelNames = ["popularity", "bpr-mf", "lightgcn", "text-knn", "weft-nognn", "weft-gnn"]
+
+    /// The models that can run with these inputs, and why the others cannot.
+    public static func supportedModels(productText: Tensor?) -> (names: [String], unavailable: [String: String]) {
+        var unavailable: [String: String] = [:]
+        if productText == nil { unavailable["text-knn"] = "no product text embeddings were given" }
+        return (modelNames.filter { unavailable[$0] == nil }, unavailable)
+    }
+
+    public static func makeModel(_ name: String, options: Options) throws -> Recommender {
+        switch name {
+        case "popularity": return PopularityRecommender()
+        case "bpr-mf": return BPRMatrixFactorization(options: options.bpr)
+        case "lightgcn": return LightGCN(layers: options.lightGCNLayers, options: options.bpr)
+        case "text-knn": return TextNearestNeighbors()
+        case "weft-gnn": return WeftGNNRecommender(name: name, configuration: options.gnn, options: options.gnnTraining)
+        case "weft-nognn":
+            var configuration = options.gnn
+            configuration.layers = 0
+            return WeftGNNRecommender(name: name, configuration: configuration, options: options.gnnTraining)
+        default: throw EvaluationError.unknownModel(name, known: modelNames)
+        }
+    }
+
+    public static func run(dataset: Dataset, options: Options) throws -> EvaluationReport {
+        let unavailable = supportedModels(productText: options.productText).unavailable
+        let names = options.models ?? modelNames
+        for n in names where !modelNames.contains(n) { throw EvaluationError.unknownModel(n, known: modelNames) }
+        let split = InteractionSplit.make(dataset, protocol: options.evaluationProtocol, seed: options.seed)
+        let graph = try dataset.graph(interactions: split.train)
+        let validation = RankingEvaluator(split: split, phase: .validation, seed: options.seed)
+        let test = RankingEvaluator(split: split, phase: .test, seed: options.seed)
+        let nodeText = options.textEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:]
+        options.log("split \(options.evaluationProtocol.rawValue): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test pairs; \(test.users.count) test users")
+
+        var reports: [EvaluationReport.Model] = []
+        for name in names {
+            if let reason = unavailable[name] {
+                options.log("\(name): cannot run: \(reason)")
+                reports.append(.init(name: name, metrics: nil, trainSeconds: nil, skipped: reason))
+                continue
+            }
+            let model = try makeModel(name, options: options)
+            let context = TrainingContext(dataset: dataset, split: split, graph: graph, productText: options.productText,
+                                          nodeText: nodeText, seed: options.seed, validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 },
+                                          log: options.log)
+            let started = Date()
+            do {
+                try model.fit(context)
+            } catch let error as RecommenderUnavailable {
+                reports.append(.init(name: name, metrics: nil, trainSeconds: nil, skipped: error.reason))
+                continue
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let metrics = testMetrics(model, validation: validation, test: test)
+            options.log("\(name): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
+                .joined(separator: ", ") + String(format: " (trained in %.1f s)", seconds))
+            reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil))
+        }
+        return EvaluationReport(
+            dataset: dataset.name, evaluationProtocol: options.evaluationProtocol.rawValue, seed: options.seed,
+            files: dataset.fileDigests, textEmbeddings: options.productText == nil ? nil : options.productTextSource,
+            split: .init(train: split.train.count, validation: split.validation.count, test: split.test.count,
+                         testUsers: test.users.count, testCandidates: split.testCandidates?.count ?? split.productCount),
+            models: reports)
+    }
+
+    /// Text of the other node types: category and brand names, and each
+    /// user's training reviews (mean of their embeddings; never reviews of
+    /// validation or test interactions, which would reveal the held-out product).
+    static func otherNodeText(dataset: Dataset, split: InteractionSplit,
+                              encode: ([String]) -> Tensor) -> [NodeType: Tensor] {
+        var text: [NodeType: Tensor] = [:]
+        if !dataset.categories.isEmpty { text[.category] = encode(dataset.categories) }
+        if !dataset.brands.isEmpty { text[.brand] = encode(dataset.brands) }
+        let train = split.train.adjacency(userCount: split.userCount)
+        var reviews: [String] = [], owners: [Int32] = []
+        for x in dataset.interactions {
+            if let r = x.review, !r.isEmpty, train.contains(row: Int(x.user), target: x.product) {
+                reviews.append(r)
+                owners.append(x.user)
+            }
+        }
+        if !reviews.isEmpty {
+            let encoded = encode(reviews)
+            let width = encoded.lastDimension
+            let users = Tensor(zeros: [split.userCount, width])
+            var counts = [Float](repeating: 0, count: split.userCount)
+            for (k, u) in owners.enumerated() {
+                Kernels.add(users.data + Int(u) * width, users.data + Int(u) * width, encoded.data + k * width, width)
+                counts[Int(u)] += 1
+            }
+            for u in 0..<split.userCount where counts[u] > 0 {
+                Kernels.scale(users.data + u * width, users.data + u * width, 1 / counts[u], width)
+            }
+            text[.user] = users
+        }
+        return text
+    }
+
+    /// Test ranking metrics, plus pair precision/recall/F1 at the threshold
+    /// that maximises F1 on validation pairs, and test AUC.
+    public static func testMetrics(_ model: Recommender, validation: RankingEvaluator,
+                                   test: RankingEvaluator) -> [String: Double] {
+        let v = validation.evaluate(model)
+        let t = test.evaluate(model)
+        var metrics = t.metrics
+        if let threshold = PairClassification.bestThreshold(positives: v.positiveScores, negatives: v.negativeScores) {
+            let c = PairClassification.classify(positives: t.positiveScores, negatives: t.negativeScores,
+                                                threshold: threshold)
+            metrics["precision"] = c.precision
+            metrics["recall"] = c.recall
+            metrics["f1"] = c.f1
+        }
+        if let auc = PairClassification.auc(positives: t.positiveScores, negatives: t.negativeScores) {
+            metrics["auc"] = auc
+        }
+        return metrics
+    }
+}
+
+public enum EvaluationError: Error, CustomStringConvertible, Equatable {
+    case unknownModel(String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownModel(let name, let known):
+            "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
+        }
+    }
+}

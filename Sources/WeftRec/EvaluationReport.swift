@@ -1,0 +1,81 @@
+import Foundation
+
+/// The result of `weft evaluate`: what was run on which exact data, and
+/// each model's test metrics.
+public struct EvaluationReport: Codable, Sendable {
+    public struct Model: Codable, Sendable {
+        public var name: String
+        /// Test metrics: recall@K, ndcg@K (full ranking), precision, recall, f1
+        /// (pairs with one sampled negative, threshold chosen on validation),
+        /// auc, coverage@20, gini@20. Absent when the model could not run.
+        public var metrics: [String: Double]?
+        /// Wall-clock seconds of training, including validation for early stopping.
+        public var trainSeconds: Double?
+        /// Why the model did not run, when it did not.
+        public var skipped: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, metrics, skipped
+            case trainSeconds = "train_seconds"
+        }
+    }
+
+    public struct SplitSizes: Codable, Sendable {
+        public var train: Int
+        public var validation: Int
+        public var test: Int
+        public var testUsers: Int
+        public var testCandidates: Int
+
+        enum CodingKeys: String, CodingKey {
+            case train, validation, test
+            case testUsers = "test_users"
+            case testCandidates = "test_candidates"
+        }
+    }
+
+    public var dataset: String
+    public var evaluationProtocol: String
+    public var seed: UInt64
+    /// File name → SHA-256 of every input file.
+    public var files: [String: String]
+    /// Where the product text embeddings came from (absent: none were used).
+    public var textEmbeddings: String?
+    public var split: SplitSizes
+    public var models: [Model]
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, seed, files, split, models
+        case evaluationProtocol = "protocol"
+        case textEmbeddings = "text_embeddings"
+    }
+
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    static let columns: [(key: String, title: String)] = [
+        ("recall@10", "Recall@10"), ("ndcg@10", "NDCG@10"), ("recall@20", "Recall@20"), ("ndcg@20", "NDCG@20"),
+        ("precision", "Precision"), ("recall", "Recall"), ("f1", "F1"), ("auc", "AUC"),
+        ("coverage@20", "Coverage@20"), ("gini@20", "Gini@20"),
+    ]
+
+    /// One row per model, the metric columns in a fixed order, then training seconds.
+    public func markdownTable() -> String {
+        var lines = ["| model | " + Self.columns.map(\.title).joined(separator: " | ") + " | train s |",
+                     "|---|" + String(repeating: "---:|", count: Self.columns.count + 1)]
+        for m in models {
+            if let metrics = m.metrics {
+                let cells = Self.columns.map { c in metrics[c.key].map { String(format: "%.4f", $0) } ?? "–" }
+                let seconds = m.trainSeconds.map { String(format: "%.1f", $0) } ?? "–"
+                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " | \(seconds) |")
+            } else {
+                lines.append("| \(m.name) | cannot run: \(m.skipped ?? "unknown reason") |"
+                             + String(repeating: " |", count: Self.columns.count))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,39 @@
+/// LightGCN (He et al., SIGIR 2020): no feature transforms, no
+/// non-linearities, only propagation over the symmetrically normalised
+/// user–item graph and a mean over layers:
+///
+///   E⁽ᵏ⁺¹⁾ = Â E⁽ᵏ⁾,  Â = D^{-1/2} A D^{-1/2}  over users ∪ products,
+///   E = (1 / (K + 1)) Σ_{k=0…K} E⁽ᵏ⁾,  score(u, p) = ⟨E_u, E_p⟩.
+///
+/// Â is one sparse (U + P) × (U + P) CSR holding both directions
+/// (user → product and product → user rows); the backward of each
+/// propagation is the transpose propagation, which for the symmetric Â is
+/// Â again. Trained with BPR (see `BPREmbeddingModel`).
+public final class LightGCN: BPREmbeddingModel {
+    public let layers: Int
+    private var adjacency: SparseMatrix?
+
+    public init(layers: Int = 3, options: BPRTrainingOptions = BPRTrainingOptions()) {
+        self.layers = layers
+        super.init(name: "lightgcn", options: options)
+    }
+
+    override func prepare(_ context: TrainingContext) throws {
+        adjacency = SparseMatrix.normalizedBipartite(userItems: context.trainAdjacency,
+                                                     itemCount: context.split.productCount)
+    }
+
+    /// Uses `adjacency` directly (for tests and benchmarks without a split).
+    public func setAdjacency(_ a: SparseMatrix) { adjacency = a }
+
+    override func propagate(_ ego: Variable, tape: Tape) -> Variable {
+        guard let a = adjacency else { return ego }
+        var layer = ego                                    // (U + P, D)
+        var total = ego
+        for _ in 0..<layers {
+            layer = tape.sparseMatmul(a, layer)
+            total = tape.add(total, layer)
+        }
+        return tape.scale(total, 1 / Float(layers + 1))
+    }
+}

@@ -1,0 +1,140 @@
+/// Full-ranking evaluation of one phase (validation or test) of a split.
+///
+/// For each user with held-out positives in the phase, every candidate
+/// product is scored; the user's training items (and, for test, validation
+/// items too, as RecBole does) are excluded; Recall@K and NDCG@K are
+/// averaged over users. Each positive pair also gets one sampled negative
+/// (a candidate the user never interacted with, drawn once per evaluator
+/// from its seed, so every model meets the same negatives) for the pair
+/// classification metrics.
+public final class RankingEvaluator {
+    public enum Phase: String, Sendable { case validation, test }
+
+    public struct Result: Sendable {
+        /// recall@K, ndcg@K for each K, coverage@K and gini@K for the largest K.
+        public var metrics: [String: Double]
+        /// Scores of the positive pairs and of their sampled negatives, aligned.
+        public var positiveScores: [Float]
+        public var negativeScores: [Float]
+        public var userCount: Int
+    }
+
+    public let phase: Phase
+    public let ks: [Int]
+    /// Users with at least one positive in this phase.
+    public let users: [Int32]
+    let positives: Adjacency
+    let excluded: Adjacency
+    let candidateMask: [Bool]?
+    let candidateCount: Int
+    /// (positive edges of `positives`, in CSR order) one sampled negative each.
+    let negatives: [Int32]
+    let productCount: Int
+
+    public init(split: InteractionSplit, phase: Phase, ks: [Int] = [10, 20], seed: UInt64) {
+        self.phase = phase
+        self.ks = ks.sorted()
+        productCount = split.productCount
+        let pairs = phase == .validation ? split.validation : split.test
+        let positives = pairs.adjacency(userCount: split.userCount)
+        self.positives = positives
+        excluded = (phase == .validation ? split.train : split.train + split.validation).adjacency(userCount: split.userCount)
+        users = (0..<Int32(split.userCount)).filter { positives.degree(of: Int($0)) > 0 }
+        let candidates = phase == .validation ? split.validationCandidates : split.testCandidates
+        var mask: [Bool]? = nil
+        if let candidates {
+            var m = [Bool](repeating: false, count: split.productCount)
+            for c in candidates { m[Int(c)] = true }
+            mask = m
+        }
+        candidateMask = mask
+        candidateCount = candidates?.count ?? split.productCount
+        let everything = (split.train + split.validation + split.test).adjacency(userCount: split.userCount)
+        let pool = candidates ?? Array(0..<Int32(split.productCount))
+        var rng = SeededGenerator(seed: seed ^ (phase == .validation ? 0x5EED_0001 : 0x5EED_0002))
+        var negatives = [Int32](repeating: -1, count: positives.edgeCount)
+        for u in users {
+            let seen = everything.neighbors(of: Int(u))
+            let free = pool.count - seen.filter { c in mask?[Int(c)] ?? true }.count
+            for e in Int(positives.offsets[Int(u)])..<Int(positives.offsets[Int(u) + 1]) {
+                guard free > 0 else { continue }
+                var n: Int32
+                repeat { n = pool[rng.nextInt(below: pool.count)] } while everything.contains(row: Int(u), target: n)
+                negatives[e] = n
+            }
+        }
+        self.negatives = negatives
+    }
+
+    /// Evaluates `model` on this phase.
+    public func evaluate(_ model: Recommender, batchSize: Int = 256) -> Result {
+        let kMax = ks.last ?? 20
+        var recall = [Double](repeating: 0, count: ks.count), ndcg = [Double](repeating: 0, count: ks.count)
+        var lists = [[Int32]](repeating: [], count: users.count)
+        var positiveScores = [Float](), negativeScores = [Float]()
+        var start = 0
+        while start < users.count {
+            let chunk = Array(users[start..<Swift.min(start + batchSize, users.count)])
+            let scores = model.scores(users: chunk)
+            precondition(scores.shape == [chunk.count, productCount],
+                         "\(model.name) returned scores \(scores.shape) for \(chunk.count) users × \(productCount) products")
+            var chunkRecall = [[Double]](repeating: [], count: chunk.count)
+            var chunkNDCG = [[Double]](repeating: [], count: chunk.count)
+            var chunkLists = [[Int32]](repeating: [], count: chunk.count)
+            let base = scores.data
+            chunkRecall.withUnsafeMutableBufferPointer { rb in
+                chunkNDCG.withUnsafeMutableBufferPointer { nb in
+                    chunkLists.withUnsafeMutableBufferPointer { lb in
+                        parallelFor(chunk.count) { range in
+                            for b in range {
+                                let u = Int(chunk[b])
+                                let row = base + b * productCount
+                                let history = excluded.neighbors(of: u)
+                                let ranked = RankingMetrics.topK(scores: row, count: productCount, k: kMax) { i in
+                                    if let mask = self.candidateMask, !mask[i] { return false }
+                                    return !Self.sortedContains(history, Int32(i))
+                                }
+                                let truth = Set(positives.neighbors(of: u))
+                                rb[b] = ks.map { RankingMetrics.recall(ranked: ranked, positives: truth, k: $0) }
+                                nb[b] = ks.map { RankingMetrics.ndcg(ranked: ranked, positives: truth, k: $0) }
+                                lb[b] = ranked
+                            }
+                        }
+                    }
+                }
+            }
+            for b in 0..<chunk.count {
+                for j in 0..<ks.count { recall[j] += chunkRecall[b][j]; ndcg[j] += chunkNDCG[b][j] }
+                lists[start + b] = chunkLists[b]
+                let u = Int(chunk[b])
+                for e in Int(positives.offsets[u])..<Int(positives.offsets[u + 1]) where negatives[e] >= 0 {
+                    positiveScores.append(base[b * productCount + Int(positives.targets[e])])
+                    negativeScores.append(base[b * productCount + Int(negatives[e])])
+                }
+            }
+            start += batchSize
+        }
+        var metrics: [String: Double] = [:]
+        let n = Double(Swift.max(users.count, 1))
+        for (j, k) in ks.enumerated() {
+            metrics["recall@\(k)"] = recall[j] / n
+            metrics["ndcg@\(k)"] = ndcg[j] / n
+        }
+        metrics["coverage@\(kMax)"] = CatalogMetrics.coverage(lists: lists, catalogSize: candidateCount)
+        metrics["gini@\(kMax)"] = CatalogMetrics.gini(lists: lists, catalogSize: candidateCount)
+        return Result(metrics: metrics, positiveScores: positiveScores, negativeScores: negativeScores,
+                      userCount: users.count)
+    }
+
+    @inline(__always)
+    static func sortedContains(_ slice: ArraySlice<Int32>, _ x: Int32) -> Bool {
+        var lo = slice.startIndex, hi = slice.endIndex
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let v = slice[mid]
+            if v == x { return true }
+            if v < x { lo = mid + 1 } else { hi = mid }
+        }
+        return false
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+
+/// Recommends with `WeftGNN`: users and products are embedded by the GNN
+/// over the training graph (with its categories, brands and social or
+/// product links) and scored by dot product.
+///
+/// Training: mini-batches of training (user, product) pairs; each batch
+/// runs the GNN on the neighbour-sampled subgraph around its seed nodes
+/// (so the graph never has to fit one batch), without the batch's own
+/// edges and with ID embeddings dropped at random. The objective is the
+/// sampled softmax over the batch's products (cosine / τ, the other users'
+/// positives as negatives) or BPR with one uniform negative per pair.
+/// Validation NDCG@10 on full-graph embeddings after each epoch, early
+/// stopping, and the best epoch's parameters kept. Seeded.
+///
+/// Cold start: products without training interactions never use their ID
+/// embedding, so they are embedded from text and category/brand edges; a
+/// product added after training (`addProduct`) is embedded the same way
+/// without retraining.
+public final class WeftGNNRecommender: Recommender {
+    public let name: String
+    public private(set) var configuration: GNNConfiguration
+    public let options: GNNTrainingOptions
+    public private(set) var model: WeftGNN?
+    public private(set) var graph: HeteroGraph?
+    private var inputs = WeftGNN.Inputs()
+    /// (U, D) and (P, D) output embeddings of the best epoch.
+    public private(set) var userEmbeddings = Tensor(zeros: [0, 0])
+    public private(set) var productEmbeddings = Tensor(zeros: [0, 0])
+    public private(set) var epochSeconds: [Double] = []
+
+    public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
+                options: GNNTrainingOptions = GNNTrainingOptions()) {
+        self.name = name
+        self.configuration = configuration
+        self.options = options
+    }
+
+    public func fit(_ context: TrainingContext) throws {
+        let graph = context.graph
+        self.graph = graph
+        var text = context.nodeText
+        if let products = context.productText { text[.product] = products }
+        configuration.textDimensions = text.mapValues(\.lastDimension)
+        // A node has a trained ID only if training shows it some edge.
+        var available: [NodeType: [Bool]] = [:]
+        var productSeen = [Bool](repeating: false, count: context.split.productCount)
+        for p in context.split.train.products { productSeen[Int(p)] = true }
+        available[.product] = productSeen
+        available[.user] = (0..<context.split.userCount).map { context.trainAdjacency.degree(of: $0) > 0 }
+        inputs = WeftGNN.Inputs(text: text, idAvailable: available)
+
+        var rng = SeededGenerator(seed: context.seed)
+        let model = WeftGNN(configuration: configuration, nodeCounts: graph.nodeCounts, relations: graph.relations,
+                            using: &rng)
+        self.model = model
+        let parameters = model.namedParameters()
+        let optimizer = AdamW(parameters: parameters, learningRate: options.learningRate,
+                              weightDecay: options.weightDecay)
+        let sampler = NeighborSampler(graph: graph, fanout: Array(options.fanouts.prefix(configuration.layers)))
+        let triplets = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
+        context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
+
+        var best = -Double.infinity, sinceBest = 0
+        let bestValues = parameters.map { $0.parameter.value.copy() }
+        epochSeconds = []
+        for epoch in 1...options.maximumEpochs {
+            let started = Date()
+            var lossSum = 0.0, batches = 0
+            for batch in triplets.epoch(batchSize: options.batchSize, using: &rng) {
+                let tape = Tape()
+                let loss = options.objective == .bpr
+                    ? bprLoss(batch.users, batch.positives, batch.negatives, sampler: sampler, tape: tape, rng: &rng)
+                    : softmaxLoss(batch.users, batch.positives, sampler: sampler, tape: tape, rng: &rng)
+                lossSum += Double(loss.value.scalar)
+                batches += 1
+                tape.backward(loss)
+                if options.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: options.gradientClip) }
+                optimizer.update()
+                model.zeroGradients()
+            }
+            epochSeconds.append(Date().timeIntervalSince(started))
+            guard epoch % options.evaluateEvery == 0 || epoch == options.maximumEpochs else { continue }
+            refresh()
+            let score = context.validate(self)
+            context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.1f s/epoch", name, epoch,
+                               lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
+            if score > best {
+                best = score
+                for (i, p) in parameters.enumerated() { bestValues[i].assign(p.parameter.value) }
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+                if sinceBest >= options.patience { break }
+            }
+        }
+        for (i, p) in parameters.enumerated() { p.parameter.value.assign(bestValues[i]) }
+        refresh()
+    }
+
+    /// BPR loss of one batch on its sampled subgraph:
+    /// L = −(1/B) Σ log σ(⟨z_u, z_i⟩ − ⟨z_u, z_j⟩), z the GNN outputs.
+    func bprLoss(_ users: [Int32], _ positives: [Int32], _ negatives: [Int32], sampler: NeighborSampler, tape: Tape,
+                 rng: inout SeededGenerator) -> Variable {
+        let model = model!
+        // The batch's own positive edges are left out of its subgraph (both directions).
+        let sample = sampler.sample(seeds: [.user: users, .product: positives + negatives],
+                                    excluding: excludedEdges(users, positives), using: &rng)
+        let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
+        let productLocal = sample.seedLocalIds[.product]!
+        let b = users.count
+        let u = tape.gatherRows(out[.user]!, ids: sample.seedLocalIds[.user]!)           // (B, D)
+        let p = tape.gatherRows(out[.product]!, ids: Array(productLocal[0..<b]))          // (B, D)
+        let n = tape.gatherRows(out[.product]!, ids: Array(productLocal[b..<(2 * b)]))    // (B, D)
+        let margin = tape.sub(tape.rowDot(u, p), tape.rowDot(u, n))                       // (B, 1)
+        return tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
+    }
+
+    /// Sampled-softmax loss of one batch: with unit-normalised outputs ẑ and
+    /// the batch's distinct positive products P,
+    /// L = −(1/B) Σ_b log softmax_{p ∈ P}(⟨ẑ_{u_b}, ẑ_p⟩ / τ)[p_b].
+    func softmaxLoss(_ users: [Int32], _ positives: [Int32], sampler: NeighborSampler, tape: Tape,
+                     rng: inout SeededGenerator) -> Variable {
+        let model = model!
+        var column: [Int32: Int32] = [:], products: [Int32] = []
+        let targets = positives.map { p -> Int32 in
+            if let c = column[p] { return c }
+            let c = Int32(products.count)
+            column[p] = c
+            products.append(p)
+            return c
+        }
+        let sample = sampler.sample(seeds: [.user: users, .product: products],
+                                    excluding: excludedEdges(users, positives), using: &rng)
+        let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
+        let u = tape.l2Normalize(tape.gatherRows(out[.user]!, ids: sample.seedLocalIds[.user]!))        // (B, D)
+        let p = tape.l2Normalize(tape.gatherRows(out[.product]!, ids: sample.seedLocalIds[.product]!))  // (P, D)
+        let logits = tape.scale(tape.matmul(u, p, transposeB: true), 1 / options.temperature)           // (B, P)
+        return tape.crossEntropy(logits, targets: targets)
+    }
+
+    /// Every pair's edge in both directions, keyed as the sampler expects.
+    func excludedEdges(_ users: [Int32], _ positives: [Int32]) -> [Relation: Set<Int64>] {
+        var forward = Set<Int64>(), backward = Set<Int64>()
+        for (u, p) in zip(users, positives) {
+            forward.insert(Int64(u) << 32 | Int64(p))
+            backward.insert(Int64(p) << 32 | Int64(u))
+        }
+        return [.interacted: forward, Relation.interacted.reversed: backward]
+    }
+
+    /// Recomputes every user and product embedding on the full graph (unit
+    /// rows under the sampled softmax, so scores are the cosines it trained).
+    public func refresh() {
+        guard let model, let graph else { return }
+        var rng = SeededGenerator(seed: 0)
+        let out = model(graph.fullSubgraph(), inputs: inputs, tape: Tape.inference, training: false, using: &rng)
+        userEmbeddings = finish(out[.user]!)
+        productEmbeddings = finish(out[.product]!)
+    }
+
+    private func finish(_ z: Variable) -> Tensor {
+        options.objective == .bpr ? z.value : Tape.inference.l2Normalize(z).value
+    }
+
+    public func scores(users: [Int32]) -> Tensor {
+        let d = userEmbeddings.lastDimension
+        let chosen = Tensor(uninitialized: [users.count, d])
+        users.withUnsafeBufferPointer { ids in
+            Kernels.gatherRows(chosen.data, userEmbeddings.data, ids: ids.baseAddress!, count: users.count, cols: d)
+        }
+        return chosen.matmul(productEmbeddings, transposeOther: true)
+    }
+
+    /// Adds a product that has only text and metadata to the trained model,
+    /// without retraining: the node and its edges go into the graph's delta
+    /// lists, the GNN embeds it from its L-hop neighbourhood, and it joins
+    /// the ranked catalogue. Returns its product index.
+    @discardableResult
+    public func addProduct(text: [Float]?, edges: [(relation: Relation, node: Int)]) throws -> Int {
+        guard let model, let graph else { throw RecommenderUnavailable(model: name, reason: "the model is not trained") }
+        let id = try graph.addNode(.product, edges: edges)
+        if let text, let table = inputs.text[.product] {
+            precondition(text.count == table.lastDimension, "text embedding of \(text.count) values for width \(table.lastDimension)")
+            let grown = Tensor(zeros: [id + 1, table.lastDimension])
+            grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
+            text.withUnsafeBufferPointer { (grown.data + id * table.lastDimension).update(from: $0.baseAddress!, count: text.count) }
+            inputs.text[.product] = grown
+        }
+        var rng = SeededGenerator(seed: 0)
+        let sampler = NeighborSampler(graph: graph, fanout: [Int](repeating: -1, count: configuration.layers))
+        let sample = sampler.sample(seeds: [.product: [Int32(id)]], using: &rng)
+        let out = model(sample.subgraph, inputs: inputs, tape: Tape.inference, training: false, using: &rng)
+        let d = productEmbeddings.lastDimension
+        let grown = Tensor(zeros: [id + 1, d])
+        grown.data.update(from: productEmbeddings.data, count: Swift.min(productEmbeddings.count, grown.count))
+        let embedded = finish(Variable(out[.product]!.value.row(Int(sample.seedLocalIds[.product]![0])).reshaped([1, d])))
+        (grown.data + id * d).update(from: embedded.data, count: d)
+        productEmbeddings = grown
+        return id
+    }
+
+    /// Every user's score for one product, e.g. to find who to show a new product to.
+    public func userScores(product: Int) -> Tensor {
+        productEmbeddings.row(product).reshaped([1, -1]).matmul(userEmbeddings, transposeOther: true).reshaped([-1])
+    }
+}

@@ -1,2 +1,0 @@
-/// Splits, GNN training, scoring, cold start, explanations and evaluation.
-public enum WeftRec {}

@@ -1,2 +1,0 @@
-/// SQLite catalog, dataset import and the text-embedding cache (GRDB).
-public enum WeftStore {}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import WeftRec
+
+/// `weft evaluate`: trains and scores models on one split of a dataset folder.
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Train and evaluate recommenders on a dataset folder under one protocol.",
+        discussion: """
+        Writes the report as JSON (--output) and prints a Markdown table. Example:
+          weft evaluate --data data/lastfm --protocol random-811 --models lightgcn --output lastfm.json
+        """)
+
+    @Option(help: "Dataset folder in the Weft dataset format (products.jsonl, interactions.jsonl, ...).")
+    var data: String
+
+    @Option(name: .customLong("protocol"), help: "warm, cold or random-811 (default: warm).")
+    var evaluationProtocol: String = "warm"
+
+    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
+    var models: String?
+
+    @Option(help: "Seed of the split, negatives and training (default: 42).")
+    var seed: UInt64 = 42
+
+    @Option(help: "Write the JSON report here, and the Markdown table beside it with the extension .md (default: print only).")
+    var output: String?
+
+    @Option(help: "Product text embeddings: a JSON-lines file of {\"id\", \"embedding\"}, or 'hashed' for hashed TF-IDF vectors of the product text (default: none).")
+    var textEmbeddings: String?
+
+    @Option(help: "Most training epochs of the BPR models (default: 1000).")
+    var epochs: Int = 1000
+
+    @Option(help: "Validation evaluations without improvement before early stopping (default: 50).")
+    var patience: Int = 50
+
+    @Option(help: "Most training epochs of the Weft GNN models (default: 200).")
+    var gnnEpochs: Int = 200
+
+    @Option(help: "Validation evaluations without improvement before the GNN stops (default: 10).")
+    var gnnPatience: Int = 10
+
+    @Option(help: "GNN message-passing layers (default: 2).")
+    var gnnLayers: Int = 2
+
+    @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer (default: 10,5).")
+    var gnnFanouts: String = "10,5"
+
+    @Option(help: "GNN learning rate (default: 0.001).")
+    var gnnLearningRate: Float = 1e-3
+
+    @Option(help: "GNN training pairs per step (default: 4096).")
+    var gnnBatch: Int = 4096
+
+    @Option(help: "GNN objective: bpr (one uniform negative per pair) or sampled-softmax (in-batch negatives) (default: bpr).")
+    var gnnObjective: String = "bpr"
+
+    @Option(help: "Temperature of the GNN's sampled softmax (default: 0.1).")
+    var gnnTemperature: Float = 0.1
+
+    @Option(help: "Probability of dropping a node's ID embedding in a GNN training step (default: 0.3).")
+    var idDropout: Float = 0.3
+
+    @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
+    var threads: Int?
+
+    func run() async throws {
+        if let threads { Parallelism.setThreadCount(threads) }
+        guard let evaluationProtocol = EvaluationProtocol(rawValue: evaluationProtocol) else {
+            throw ValidationError("--protocol must be one of: \(EvaluationProtocol.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let dataset = try Dataset.load(folder: data)
+        var options = Evaluation.Options()
+        options.evaluationProtocol = evaluationProtocol
+        options.seed = seed
+        options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        options.bpr.maximumEpochs = epochs
+        options.bpr.patience = patience
+        options.gnn.layers = gnnLayers
+        options.gnn.idDropout = idDropout
+        options.gnnTraining.maximumEpochs = gnnEpochs
+        options.gnnTraining.patience = gnnPatience
+        options.gnnTraining.learningRate = gnnLearningRate
+        options.gnnTraining.batchSize = gnnBatch
+        guard let objective = GNNTrainingOptions.Objective(rawValue: gnnObjective) else {
+            throw ValidationError("--gnn-objective must be sampled-softmax or bpr")
+        }
+        options.gnnTraining.objective = objective
+        options.gnnTraining.temperature = gnnTemperature
+        let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {
+            throw ValidationError("--gnn-fanouts must list at least --gnn-layers integers, e.g. 10,5")
+        }
+        options.gnnTraining.fanouts = fanouts
+        options.log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if let textEmbeddings {
+            if textEmbeddings == "hashed" {
+                options.productText = HashedTextFeatures.embed(dataset.products.map(\.text))
+                options.productTextSource = "hashed-tfidf-256 of product title and description"
+                options.textEncoder = { HashedTextFeatures.embed($0) }
+            } else {
+                let (embeddings, found) = try ProductTextEmbeddings.load(path: textEmbeddings, dataset: dataset)
+                options.productText = embeddings
+                options.productTextSource = "\(textEmbeddings) (\(found) of \(dataset.productCount) products)"
+            }
+        }
+        let report = try Evaluation.run(dataset: dataset, options: options)
+        let table = report.markdownTable()
+        print(table, terminator: "")
+        if let output {
+            let url = URL(fileURLWithPath: output)
+            try report.json().write(to: url)
+            let header = "# \(report.dataset), \(report.evaluationProtocol), seed \(report.seed)\n\n"
+            try Data((header + table).utf8).write(to: url.deletingPathExtension().appendingPathExtension("md"))
+        }
+    }
+}

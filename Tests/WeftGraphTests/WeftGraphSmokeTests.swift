@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftGraph
-
-@Test func WeftGraphModuleLoads() {
-    #expect(Bool(true))
-}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import WeftRec
+
+struct EvaluationTests {
+    @Test func evaluateWritesEveryMetricAndPinsTheData() throws {
+        let folder = Fixtures.folder()
+        Fixtures.write(Fixtures.clustered(groups: 3, usersPerGroup: 10, productsPerGroup: 10, perUser: 6), to: folder)
+        let d = try Dataset.load(folder: folder.path)
+        var options = Evaluation.Options()
+        options.evaluationProtocol = .warm
+        options.seed = 3
+        options.bpr.dimension = 8
+        options.bpr.maximumEpochs = 3
+        options.bpr.batchSize = 32
+        options.models = ["popularity", "bpr-mf", "lightgcn", "text-knn"]
+        let report = try Evaluation.run(dataset: d, options: options)
+        #expect(report.models.map(\.name) == ["popularity", "bpr-mf", "lightgcn", "text-knn"])
+        let textKNN = report.models[3]
+        #expect(textKNN.metrics == nil && textKNN.skipped == "no product text embeddings were given")
+        for m in report.models.prefix(3) {
+            let metrics = try #require(m.metrics)
+            for key in ["recall@10", "ndcg@10", "recall@20", "ndcg@20", "precision", "recall", "f1", "auc", "coverage@20", "gini@20"] {
+                let v = try #require(metrics[key], "\(m.name) lacks \(key)")
+                #expect(v >= 0 && v <= 1, "\(m.name) \(key) = \(v)")
+            }
+            #expect(m.trainSeconds! >= 0)
+        }
+        #expect(report.split.test == 30 && report.split.validation == 30 && report.split.testUsers == 30)
+        #expect(report.files.keys.sorted() == ["interactions.jsonl", "products.jsonl"])
+        #expect(report.files.values.allSatisfy { $0.count == 64 })
+
+        let json = try JSONSerialization.jsonObject(with: report.json()) as! [String: Any]
+        #expect(json["protocol"] as? String == "warm" && json["seed"] as? Int == 3)
+        let first = (json["models"] as! [[String: Any]])[0]
+        #expect(first["name"] as? String == "popularity" && first["train_seconds"] != nil)
+        let table = report.markdownTable()
+        #expect(table.contains("| popularity |") && table.contains("| text-knn | cannot run: no product text"))
+        #expect(table.split(separator: "\n").count == 6)
+    }
+
+    @Test func textModelsFindColdProductsThatIDModelsCannot() throws {
+        let d = Fixtures.clustered(groups: 4, usersPerGroup: 10, productsPerGroup: 25, perUser: 12)
+        var options = Evaluation.Options()
+        options.evaluationProtocol = .cold
+        options.models = ["popularity", "text-knn"]
+        options.productText = HashedTextFeatures.embed(d.products.map(\.text), dimension: 64)
+        let report = try Evaluation.run(dataset: d, options: options)
+        let popularity = report.models[0].metrics!, text = report.models[1].metrics!
+        // Cold products' text names their group; the user's history does too. Popularity
+        // knows nothing of cold products: all tie, so its AUC is exactly one half.
+        #expect(popularity["auc"] == 0.5)
+        #expect(text["auc"]! > 0.95, "text-knn \(text)")
+        #expect(text["ndcg@10"]! > popularity["ndcg@10"]! + 0.2, "text-knn \(text), popularity \(popularity)")
+    }
+
+    @Test func unknownModelsAreRejectedByName() {
+        var options = Evaluation.Options()
+        options.models = ["lightgcn", "deepfm"]
+        #expect(throws: EvaluationError.unknownModel("deepfm", known: Evaluation.modelNames)) {
+            _ = try Evaluation.run(dataset: Fixtures.clustered(), options: options)
+        }
+    }
+
+    @Test func hashedTextFeaturesAreDeterministicUnitVectors() {
+        let texts = ["jazz trumpet solo", "jazz trumpet quartet", "heavy metal guitar", ""]
+        let a = HashedTextFeatures.embed(texts, dimension: 128), b = HashedTextFeatures.embed(texts, dimension: 128)
+        #expect(a.scalars == b.scalars)
+        func row(_ i: Int) -> [Float] { a.row(i).scalars }
+        func dot(_ x: [Float], _ y: [Float]) -> Float { zip(x, y).reduce(0) { $0 + $1.0 * $1.1 } }
+        for i in 0..<3 { #expect(abs(dot(row(i), row(i)) - 1) < 1e-5) }
+        #expect(row(3).allSatisfy { $0 == 0 })
+        #expect(dot(row(0), row(1)) > dot(row(0), row(2)) + 0.2)
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftRec
-
-@Test func WeftRecModuleLoads() {
-    #expect(Bool(true))
-}

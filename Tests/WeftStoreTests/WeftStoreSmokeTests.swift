@@ -1,6 +1,0 @@
-import Testing
-@testable import WeftStore
-
-@Test func WeftStoreModuleLoads() {
-    #expect(Bool(true))
-}
