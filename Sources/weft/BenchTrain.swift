@@ -77,7 +77,10 @@ struct BenchTrain: AsyncParsableCommand {
             times.append(seconds)
             flops += Self.flops(config: config, batchSize: batchSize, length: maxLength, predictions: report.predictions)
             tokenCount += report.tokens
-            if verbose { print(String(format: "step %d: %.3f s, loss %.3f", report.step, seconds, report.loss)) }
+            if verbose {
+                print(String(format: "step %d: %.3f s, loss %.3f, %d MB of buffers pooled", report.step, seconds, report.loss,
+                             BufferPool.shared.heldBytes >> 20))
+            }
         }
         let sgemmAfter = BenchEncoder.sgemmRate(m: 1024, n: 1024, k: 1024, seconds: 2)
         let sgemm = max(sgemmBefore, sgemmAfter)

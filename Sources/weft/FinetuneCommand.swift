@@ -44,8 +44,11 @@ struct FinetuneCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Extra domain text for the masked-LM phase: files, folders or zips (default: none).")
     var text: [String] = []
 
-    @Option(help: "Output model folder.")
-    var out: String
+    @Option(help: "Output model folder (not needed with --eval-only).")
+    var out: String?
+
+    @Flag(help: "Only run the held-out retrieval evaluation of --model (e.g. an imported sentence-transformers model); train and write nothing.")
+    var evalOnly = false
 
     @Option(help: "Masked-LM steps (default: 500; 0 skips the phase).")
     var mlmSteps: Int = 500
@@ -87,6 +90,7 @@ struct FinetuneCommand: AsyncParsableCommand {
         if randomInit == (model != nil) { throw ValidationError("give either --model or --random-init") }
         if randomInit && (preset == nil || tokenizer == nil) { throw ValidationError("--random-init needs --preset and --tokenizer") }
         if data.isEmpty { throw ValidationError("--data needs at least one dataset folder") }
+        if out == nil && !evalOnly { throw ValidationError("--out is required unless --eval-only is given") }
         if !(heldOutFraction > 0 && heldOutFraction < 1) {
             throw ValidationError("--held-out-fraction must be in (0, 1), got \(heldOutFraction)")
         }
@@ -121,13 +125,13 @@ struct FinetuneCommand: AsyncParsableCommand {
         var configuration = ProductFineTuning.Configuration(datasetDirectories: data.map { URL(fileURLWithPath: $0) })
         configuration.extraTextPaths = text
         configuration.heldOutFraction = heldOutFraction
-        configuration.languageModelSteps = mlmSteps
+        configuration.languageModelSteps = evalOnly ? 0 : mlmSteps
         configuration.languageModel.batchSize = batchSize
         configuration.languageModel.maximumLength = length
         configuration.languageModel.peakLearningRate = mlmLr
         configuration.languageModel.warmupSteps = min(100, mlmSteps / 10)
         configuration.languageModel.seed = seed
-        configuration.contrastive.steps = contrastiveSteps
+        configuration.contrastive.steps = evalOnly ? 0 : contrastiveSteps
         configuration.contrastive.batchSize = batchSize
         configuration.contrastive.maximumLength = length
         configuration.contrastive.peakLearningRate = lr
@@ -160,8 +164,13 @@ struct FinetuneCommand: AsyncParsableCommand {
                                         learningRate: learningRate)
             }
         }
-        let folder = URL(fileURLWithPath: out)
         let encoderJSON = JSONEncoder()
+        guard let out, !evalOnly else {
+            encoderJSON.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoderJSON.encode(report), as: UTF8.self))
+            return
+        }
+        let folder = URL(fileURLWithPath: out)
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
         let reportData = try encoderJSON.encode(report)
         try TrainingCheckpoint.replaceModelFolder(

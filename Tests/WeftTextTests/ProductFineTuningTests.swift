@@ -121,6 +121,11 @@ struct ProductFineTuningTests {
         let loaded = try EncoderCheckpoint.load(from: out)
         #expect(loaded.encoder.config.hiddenDropoutProbability == 0.1)
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("finetune-report.json").path))
+        let evaluation = try EmbedCommandTests().run(["finetune", "--model", out.path, "--eval-only", "--data",
+                                                      Self.giftCards.path, "--held-out-fraction", "0.25"])
+        #expect(evaluation.status == 0, "\(evaluation.errors)")
+        let evaluated = try #require(try JSONSerialization.jsonObject(with: Data(evaluation.output.utf8)) as? [String: Any])
+        #expect((evaluated["retrieval"] as? [String: Any])?.keys.sorted() == ["before"])
         let bad = try EmbedCommandTests().run(["finetune", "--model", out.path, "--random-init", "--data", Self.giftCards.path,
                                                "--out", out.path])
         #expect(bad.status != 0)
