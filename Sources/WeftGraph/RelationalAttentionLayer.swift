@@ -119,12 +119,15 @@ public final class RelationalAttentionLayer: Module {
             guard e > 0 else { continue }
             let offsets = Array(all.offsets[0...nd])
             let sourceIds = Array(all.sources[0..<e]), destinationIds = Array(all.destinations[0..<e])
-            let q = w.query(queryInput(r.destination), tape: tape)               // (N_dst, D)
-            let k = w.key(keyInput(r.source), tape: tape)                        // (N_src, D)
-            let m = w.message(source, tape: tape)                                // (N_src, D)
-            let qe = tape.gatherRows(q, ids: destinationIds)                    // (E, D)
-            let ke = tape.gatherRows(k, ids: sourceIds)                         // (E, D)
-            let me = tape.gatherRows(m, ids: sourceIds)                         // (E, D)
+            // Transforms run only on the U nodes the edges use, when that saves work.
+            let (queryRows, queryIds) = Self.compacted(destinationIds, rows: nd)
+            let (sourceRows, sourceLocal) = Self.compacted(sourceIds, rows: rows(r.source))
+            let q = w.query(Self.select(queryInput(r.destination), queryRows, tape), tape: tape)   // (U_dst, D)
+            let k = w.key(Self.select(keyInput(r.source), sourceRows, tape), tape: tape)           // (U_src, D)
+            let m = w.message(Self.select(source, sourceRows, tape), tape: tape)                   // (U_src, D)
+            let qe = tape.gatherRows(q, ids: queryIds)                          // (E, D)
+            let ke = tape.gatherRows(k, ids: sourceLocal)                       // (E, D)
+            let me = tape.gatherRows(m, ids: sourceLocal)                       // (E, D)
             let scores = tape.scale(tape.rowDot(qe, ke, heads: heads), scale)   // (E, H)
             let alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
             let z = tape.segmentReduce(tape.scaleHeads(me, by: alpha), offsets: offsets, .sum)  // (N_dst, D)
@@ -148,6 +151,28 @@ public final class RelationalAttentionLayer: Module {
             out[type] = tape.add(tape.add(h, mean), u)                                               // (N_dst, D)
         }
         return out
+    }
+
+    /// The distinct ids among `ids` (of `rows` nodes) and each id's position
+    /// among them, or nil (use all rows as they are) when most rows are used.
+    static func compacted(_ ids: [Int32], rows: Int) -> (rows: [Int32]?, ids: [Int32]) {
+        var position = [Int32](repeating: -1, count: rows)
+        var unique: [Int32] = []
+        var remapped = [Int32](repeating: 0, count: ids.count)
+        for (e, id) in ids.enumerated() {
+            var p = position[Int(id)]
+            if p < 0 {
+                p = Int32(unique.count)
+                position[Int(id)] = p
+                unique.append(id)
+            }
+            remapped[e] = p
+        }
+        return unique.count * 4 < rows * 3 ? (unique, remapped) : (nil, ids)
+    }
+
+    static func select(_ x: Variable, _ rows: [Int32]?, _ tape: Tape) -> Variable {
+        rows.map { tape.gatherRows(x, ids: $0) } ?? x
     }
 
     public func namedParameters() -> [(name: String, parameter: Variable)] {

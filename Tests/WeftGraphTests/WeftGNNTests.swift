@@ -39,6 +39,19 @@ struct WeftGNNTests {
             }
             #expect(mismatches.isEmpty, "output \(types[k]): \(mismatches.prefix(3))")
         }
+        // Updating only the first nodes of each type: the transforms then run on the few
+        // nodes the remaining edges touch (the compacted path).
+        let few: [NodeType: Int] = [.user: 1, .product: 1, .category: 1, .brand: 1]
+        let mismatches = GradientCheck.check(inputs: states + text + parameters, maxElements: 24) { tape, v in
+            let s = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, v[$0]) })
+            let t = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, v[4 + $0]) })
+            let out = layer(s, text: t, subgraph: sub, destinationCounts: few, tape: tape)
+            return tape.concatenateColumns([out[.user]!, out[.product]!])
+        }
+        #expect(mismatches.isEmpty, "prefix outputs: \(mismatches.prefix(3))")
+        #expect(RelationalAttentionLayer.compacted([3, 1, 3], rows: 10).rows == [3, 1])
+        #expect(RelationalAttentionLayer.compacted([3, 1, 3], rows: 10).ids == [0, 1, 0])
+        #expect(RelationalAttentionLayer.compacted([0, 1, 2], rows: 3).rows == nil)
     }
 
     @Test func fusionGateGradients() {
