@@ -9,7 +9,11 @@ import Foundation
 ///   x_i = LayerNorm^att_τ(i)([h_i ; t_i])                           (2D)
 ///   q_i = W_q^r x_i,   k_j = W_k^r x_j,   m_j = W_m^r h_j             (W_m^r starts as I)
 ///   α_ij = softmax over j ∈ N_r(i) of ⟨q_i, k_j⟩_head / √(D/H)      (per head)
-///   z_i^r = Σ_j α_ij ⊙_head m_j
+///   z_i^r = Σ_j c_ij α_ij ⊙_head m_j
+///
+/// with c_ij = √(d_i / d_j) when `degreeNormalized` (degrees of i and j in
+/// r over the whole graph; uniform α then gives LightGCN's 1/√(d_i d_j))
+/// and c_ij = 1 otherwise.
 ///
 /// so attention weights depend on both the graph state and the text of
 /// both ends (cross-modal attention), and each relation has its own
@@ -63,16 +67,19 @@ public final class RelationalAttentionLayer: Module {
 
     public let dimension: Int
     public let heads: Int
+    public let degreeNormalized: Bool
     public let relations: [Relation]
     public let transforms: [Relation: RelationTransforms]
     public let updates: [NodeType: TypeUpdate]
     /// LayerNorm^att per node type, on [h ; t] before queries and keys.
     public let attentionNorms: [NodeType: LayerNorm]
 
-    public init(dimension: Int, heads: Int, relations: [Relation], using rng: inout SeededGenerator) {
+    public init(dimension: Int, heads: Int, relations: [Relation], degreeNormalized: Bool = false,
+                using rng: inout SeededGenerator) {
         precondition(heads > 0 && dimension % heads == 0, "\(dimension) does not split into \(heads) heads")
         self.dimension = dimension
         self.heads = heads
+        self.degreeNormalized = degreeNormalized
         self.relations = relations.sorted()
         var transforms: [Relation: RelationTransforms] = [:]
         for r in self.relations { transforms[r] = RelationTransforms(dimension: dimension, using: &rng) }
@@ -129,7 +136,12 @@ public final class RelationalAttentionLayer: Module {
             let ke = tape.gatherRows(k, ids: sourceLocal)                       // (E, D)
             let me = tape.gatherRows(m, ids: sourceLocal)                       // (E, D)
             let scores = tape.scale(tape.rowDot(qe, ke, heads: heads), scale)   // (E, H)
-            let alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            var alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            if degreeNormalized {
+                let c = Tensor(uninitialized: [e, heads])                       // (E, H)
+                for k in 0..<e { for h in 0..<heads { c.data[k * heads + h] = all.degreeWeights[k] } }
+                alpha = tape.mul(alpha, Variable(c))
+            }
             let z = tape.segmentReduce(tape.scaleHeads(me, by: alpha), offsets: offsets, .sum)  // (N_dst, D)
             incoming[r.destination, default: []].append(z)
             var counts = relationCounts[r.destination] ?? [Float](repeating: 0, count: nd)
