@@ -9,7 +9,11 @@ import Foundation
 ///   x_i = LayerNorm^att_τ(i)([h_i ; t_i])                           (2D)
 ///   q_i = W_q^r x_i,   k_j = W_k^r x_j,   m_j = W_m^r h_j             (W_m^r starts as I)
 ///   α_ij = softmax over j ∈ N_r(i) of ⟨q_i, k_j⟩_head / √(D/H)      (per head)
-///   z_i^r = Σ_j α_ij ⊙_head m_j
+///   z_i^r = Σ_j c_ij α_ij ⊙_head m_j
+///
+/// with c_ij = √(d_i / d_j) when `degreeNormalized` (degrees of i and j in
+/// r over the whole graph; uniform α then gives LightGCN's 1/√(d_i d_j))
+/// and c_ij = 1 otherwise.
 ///
 /// so attention weights depend on both the graph state and the text of
 /// both ends (cross-modal attention), and each relation has its own
@@ -63,16 +67,19 @@ public final class RelationalAttentionLayer: Module {
 
     public let dimension: Int
     public let heads: Int
+    public let degreeNormalized: Bool
     public let relations: [Relation]
     public let transforms: [Relation: RelationTransforms]
     public let updates: [NodeType: TypeUpdate]
     /// LayerNorm^att per node type, on [h ; t] before queries and keys.
     public let attentionNorms: [NodeType: LayerNorm]
 
-    public init(dimension: Int, heads: Int, relations: [Relation], using rng: inout SeededGenerator) {
+    public init(dimension: Int, heads: Int, relations: [Relation], degreeNormalized: Bool = false,
+                using rng: inout SeededGenerator) {
         precondition(heads > 0 && dimension % heads == 0, "\(dimension) does not split into \(heads) heads")
         self.dimension = dimension
         self.heads = heads
+        self.degreeNormalized = degreeNormalized
         self.relations = relations.sorted()
         var transforms: [Relation: RelationTransforms] = [:]
         for r in self.relations { transforms[r] = RelationTransforms(dimension: dimension, using: &rng) }
@@ -119,14 +126,22 @@ public final class RelationalAttentionLayer: Module {
             guard e > 0 else { continue }
             let offsets = Array(all.offsets[0...nd])
             let sourceIds = Array(all.sources[0..<e]), destinationIds = Array(all.destinations[0..<e])
-            let q = w.query(queryInput(r.destination), tape: tape)               // (N_dst, D)
-            let k = w.key(keyInput(r.source), tape: tape)                        // (N_src, D)
-            let m = w.message(source, tape: tape)                                // (N_src, D)
-            let qe = tape.gatherRows(q, ids: destinationIds)                    // (E, D)
-            let ke = tape.gatherRows(k, ids: sourceIds)                         // (E, D)
-            let me = tape.gatherRows(m, ids: sourceIds)                         // (E, D)
+            // Transforms run only on the U nodes the edges use, when that saves work.
+            let (queryRows, queryIds) = Self.compacted(destinationIds, rows: nd)
+            let (sourceRows, sourceLocal) = Self.compacted(sourceIds, rows: rows(r.source))
+            let q = w.query(Self.select(queryInput(r.destination), queryRows, tape), tape: tape)   // (U_dst, D)
+            let k = w.key(Self.select(keyInput(r.source), sourceRows, tape), tape: tape)           // (U_src, D)
+            let m = w.message(Self.select(source, sourceRows, tape), tape: tape)                   // (U_src, D)
+            let qe = tape.gatherRows(q, ids: queryIds)                          // (E, D)
+            let ke = tape.gatherRows(k, ids: sourceLocal)                       // (E, D)
+            let me = tape.gatherRows(m, ids: sourceLocal)                       // (E, D)
             let scores = tape.scale(tape.rowDot(qe, ke, heads: heads), scale)   // (E, H)
-            let alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            var alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            if degreeNormalized {
+                let c = Tensor(uninitialized: [e, heads])                       // (E, H)
+                for k in 0..<e { for h in 0..<heads { c.data[k * heads + h] = all.degreeWeights[k] } }
+                alpha = tape.mul(alpha, Variable(c))
+            }
             let z = tape.segmentReduce(tape.scaleHeads(me, by: alpha), offsets: offsets, .sum)  // (N_dst, D)
             incoming[r.destination, default: []].append(z)
             var counts = relationCounts[r.destination] ?? [Float](repeating: 0, count: nd)
@@ -148,6 +163,28 @@ public final class RelationalAttentionLayer: Module {
             out[type] = tape.add(tape.add(h, mean), u)                                               // (N_dst, D)
         }
         return out
+    }
+
+    /// The distinct ids among `ids` (of `rows` nodes) and each id's position
+    /// among them, or nil (use all rows as they are) when most rows are used.
+    static func compacted(_ ids: [Int32], rows: Int) -> (rows: [Int32]?, ids: [Int32]) {
+        var position = [Int32](repeating: -1, count: rows)
+        var unique: [Int32] = []
+        var remapped = [Int32](repeating: 0, count: ids.count)
+        for (e, id) in ids.enumerated() {
+            var p = position[Int(id)]
+            if p < 0 {
+                p = Int32(unique.count)
+                position[Int(id)] = p
+                unique.append(id)
+            }
+            remapped[e] = p
+        }
+        return unique.count * 4 < rows * 3 ? (unique, remapped) : (nil, ids)
+    }
+
+    static func select(_ x: Variable, _ rows: [Int32]?, _ tape: Tape) -> Variable {
+        rows.map { tape.gatherRows(x, ids: $0) } ?? x
     }
 
     public func namedParameters() -> [(name: String, parameter: Variable)] {
