@@ -23,7 +23,8 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
         self.options = options
     }
 
-    /// Fields that differ from `other`, by option name.
+    /// Fields that differ from `other`, by option name. The step count may
+    /// change on resume (the schedule is then re-planned), so it is not compared.
     func differences(from other: PretrainingRunConfiguration) -> [String] {
         var names: [String] = []
         if corpusPaths != other.corpusPaths { names.append("--corpus") }
@@ -32,14 +33,15 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
         if tokenizerFile != other.tokenizerFile { names.append("--tokenizer") }
         if preset != other.preset { names.append("--preset") }
         let a = options, b = other.options
-        if a.steps != b.steps { names.append("--steps (\(b.steps) in the checkpoint)") }
         if a.batchSize != b.batchSize { names.append("--batch-size (\(b.batchSize))") }
         if a.maximumLength != b.maximumLength { names.append("--max-length (\(b.maximumLength))") }
         if a.gradientAccumulation != b.gradientAccumulation { names.append("--grad-accum (\(b.gradientAccumulation))") }
         if a.peakLearningRate != b.peakLearningRate { names.append("--lr (\(b.peakLearningRate))") }
         if a.warmupSteps != b.warmupSteps { names.append("--warmup (\(b.warmupSteps))") }
         if a.seed != b.seed { names.append("--seed (\(b.seed))") }
-        if a != b && names.isEmpty { names.append("optimizer settings") }
+        var sameSteps = a
+        sameSteps.steps = b.steps
+        if sameSteps != b && names.isEmpty { names.append("optimizer settings") }
         return names
     }
 }
@@ -81,6 +83,8 @@ public final class PretrainingSession {
         case tokenizing(PretrainingCorpus.Progress)
         case corpusReady(trainingTokens: Int, heldOutTokens: Int, trainingSequences: Int, fromCache: Bool)
         case started(step: Int, resumedFrom: URL?, parameterCount: Int)
+        /// A resumed run was given another step count: the learning-rate schedule now ends there.
+        case replanned(fromSteps: Int, toSteps: Int)
         case stepped(PretrainingStepReport, PretrainingProgress)
         case evaluated(step: Int, MaskedPredictionTally)
         case checkpointed(step: Int, URL)
@@ -137,6 +141,10 @@ public final class PretrainingSession {
                 throw TrainingError.incompatibleCheckpoint(
                     directory: latest.path, reason: "it was made with other settings: \(differences.joined(separator: ", "))")
             }
+            if state.progress.step > options.steps {
+                throw TrainingError.invalidOption(
+                    name: "--steps", reason: "the checkpoint is already at step \(state.progress.step), past \(options.steps)")
+            }
             restored = (latest, state)
         } else if let existing = TrainingCheckpoint.latest(in: checkpointsDirectory) {
             throw TrainingError.invalidOption(
@@ -181,6 +189,10 @@ public final class PretrainingSession {
         let pooling = PoolingSettings(mode: .mean, normalize: true, maximumLength: options.maximumLength)
         let log = try TrainingLog(url: logURL)
         onEvent(.started(step: trainer.progress.step, resumedFrom: restored?.url, parameterCount: encoder.parameterCount))
+        if let restored, restored.state.configuration.options.steps != options.steps {
+            onEvent(.replanned(fromSteps: restored.state.configuration.options.steps, toSteps: options.steps))
+            log.write(["event": "replanned", "from_steps": restored.state.configuration.options.steps, "to_steps": options.steps])
+        }
         log.write(["event": "start", "step": trainer.progress.step, "resumed_from": restored?.url.lastPathComponent ?? "",
                    "parameters": encoder.parameterCount])
 

@@ -140,6 +140,7 @@ struct FinetuneCommand: AsyncParsableCommand {
         configuration.contrastive.seed = seed
         configuration.dropout = dropout
 
+        let log = TrainingProgressDisplay(command: "weft finetune", totalSteps: 0, logEvery: logEvery)
         let mlmDisplay = TrainingProgressDisplay(command: "weft finetune (masked LM)", totalSteps: mlmSteps, logEvery: logEvery)
         let contrastiveDisplay = TrainingProgressDisplay(command: "weft finetune (contrastive)", totalSteps: contrastiveSteps,
                                                          logEvery: logEvery, accuracyLabel: "in-batch acc", unit: "pairs")
@@ -148,12 +149,12 @@ struct FinetuneCommand: AsyncParsableCommand {
             switch event {
             case let .loaded(products, training, heldOut, pairs, tokens):
                 let described = pairs.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue) \(pairs[$0]!)" }
-                mlmDisplay.message("\(products) products (\(training) training, \(heldOut) held out); pairs: "
+                log.message("\(products) products (\(training) training, \(heldOut) held out); pairs: "
                                    + described.joined(separator: ", ") + "; \(tokens) masked-LM tokens")
             case let .evaluated(phase, r):
                 mlmDisplay.finish()
                 contrastiveDisplay.finish()
-                mlmDisplay.message(String(format: "%@: Recall@%d review→product %.3f (%d queries), review→review %.3f (%d queries)",
+                log.message(String(format: "%@: Recall@%d review→product %.3f (%d queries), review→review %.3f (%d queries)",
                                           phase, r.k, r.reviewToProductRecall, r.reviewToProductQueries,
                                           r.reviewToReviewRecall, r.reviewToReviewQueries))
             case let .languageModelStep(report):
@@ -176,7 +177,7 @@ struct FinetuneCommand: AsyncParsableCommand {
         try TrainingCheckpoint.replaceModelFolder(
             encoder, at: folder, pooling: PoolingSettings(mode: .mean, normalize: true, maximumLength: length),
             tokenizerFile: tokenizerURL, extraFiles: ["finetune-report.json": reportData])
-        mlmDisplay.message("model written to \(folder.path)")
+        log.message("model written to \(folder.path)")
         encoderJSON.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoderJSON.encode(report), as: UTF8.self))
     }

@@ -92,7 +92,7 @@ struct PretrainCommand: AsyncParsableCommand {
     @Option(help: "Steps between progress lines when standard error is not a terminal (default: 50).")
     var logEvery: Int = 50
 
-    @Flag(help: "Continue from the newest checkpoint in --out (the options must be those of the original run).")
+    @Flag(help: "Continue from the newest checkpoint in --out (the options must be those of the original run, except --steps, which re-plans the learning-rate decay).")
     var resume = false
 
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
@@ -162,6 +162,8 @@ struct PretrainCommand: AsyncParsableCommand {
             case let .stepped(report, _):
                 display.step(report.step, loss: report.loss, accuracy: report.maskedAccuracy, tokens: report.tokens,
                              learningRate: report.learningRate)
+            case let .replanned(from, to):
+                display.message("the checkpoint's run had \(from) steps; the learning-rate schedule now ends at step \(to)")
             case let .evaluated(step, tally):
                 display.message(String(format: "step %d held-out: masked accuracy %.4f, perplexity %.2f (%d predictions)",
                                        step, tally.accuracy, tally.perplexity, tally.predictions))

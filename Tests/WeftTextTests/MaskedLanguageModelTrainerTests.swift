@@ -126,6 +126,21 @@ struct MaskedLanguageModelTrainerTests {
             try PretrainingSession(configuration: configuration, outputDirectory: directory, schedule: schedule,
                                    resume: false).run()
         }
+        // Another step count re-plans the schedule: more steps continue, fewer than done are refused.
+        var longer = configuration
+        longer.options.steps = 3
+        var replanned: (Int, Int)?
+        let extended = PretrainingSession(configuration: longer, outputDirectory: directory, schedule: schedule, resume: true)
+        _ = try extended.run(onEvent: { event in
+            if case let .replanned(from, to) = event { replanned = (from, to) }
+        })
+        #expect(replanned.map { [$0.0, $0.1] } == [2, 3])
+        #expect(TrainingCheckpoint.latest(in: extended.checkpointsDirectory)?.lastPathComponent == "step-000000003")
+        var shorter = configuration
+        shorter.options.steps = 1
+        #expect(throws: TrainingError.self) {
+            try PretrainingSession(configuration: shorter, outputDirectory: directory, schedule: schedule, resume: true).run()
+        }
         let empty = try TestSupport.temporaryDirectory()
         #expect(throws: TrainingError.self) {
             try PretrainingSession(configuration: configuration, outputDirectory: empty, schedule: schedule,
