@@ -191,14 +191,18 @@ public final class PretrainingCorpus: Sendable {
         do { tokenizerBytes = try Data(contentsOf: tokenizerFile) } catch {
             throw TrainingError.unreadableFile(file: tokenizerFile.path, reason: error.localizedDescription)
         }
-        var parts = ["weft-pretraining-corpus v1",
+        // Content, not modification times: a copy of the same corpus (a re-copied data folder with new modification times)
+        // must still resume, and an edit that keeps size and mtime must not. Hashing ≈ 75 MB takes well under 1 s.
+        var parts = ["weft-pretraining-corpus v2",
                      "tokenizer \(String(FNV1a.hash([UInt8](tokenizerBytes)), radix: 16)) \(tokenizerBytes.count)",
                      "held-out \(heldOut.summary)"]
         for file in files {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
-            let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
-            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            parts.append("\(file.standardizedFileURL.path) \(size) \(Int(modified))")
+            let content: Data
+            do { content = try Data(contentsOf: file, options: .alwaysMapped) } catch {
+                throw TrainingError.unreadableFile(file: file.path, reason: error.localizedDescription)
+            }
+            let hash = content.withUnsafeBytes { FNV1a.hash($0.bindMemory(to: UInt8.self)) }
+            parts.append("\(file.standardizedFileURL.path) \(content.count) \(String(hash, radix: 16))")
         }
         let text = parts.joined(separator: "\n")
         return String(FNV1a.hash([UInt8](text.utf8)), radix: 16) + "-" + String(files.count)
