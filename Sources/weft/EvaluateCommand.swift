@@ -51,6 +51,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "GNN learning rate.")
     var gnnLearningRate: Float = 1e-3
 
+    @Option(help: "Learning rate of the GNN's transforms as a multiple of --gnn-learning-rate.")
+    var gnnTransformRateScale: Float = 1
+
     @Option(help: "GNN training pairs per step.")
     var gnnBatch: Int = 4096
 
@@ -87,6 +90,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
         options.gnnTraining.batchSize = gnnBatch
+        options.gnnTraining.transformLearningRateScale = gnnTransformRateScale
         guard let objective = GNNTrainingOptions.Objective(rawValue: gnnObjective) else {
             throw ValidationError("--gnn-objective must be sampled-softmax or bpr")
         }
