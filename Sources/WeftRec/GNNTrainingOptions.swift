@@ -11,7 +11,11 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     public var objective = Objective.bpr
     /// τ of the sampled softmax.
     public var temperature: Float = 0.1
+    /// Learning rate of the ID embeddings.
     public var learningRate: Float = 1e-3
+    /// The transforms' (attention, messages, update, text projection, gate)
+    /// learning rate as a multiple of `learningRate`.
+    public var transformLearningRateScale: Float = 1
     /// Training pairs per step.
     public var batchSize = 4096
     /// Neighbours drawn per relation at each hop (one entry per layer; −1: all).

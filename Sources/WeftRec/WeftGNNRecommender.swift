@@ -55,8 +55,16 @@ public final class WeftGNNRecommender: Recommender {
                             using: &rng)
         self.model = model
         let parameters = model.namedParameters()
-        let optimizer = AdamW(parameters: parameters, learningRate: options.learningRate,
-                              weightDecay: options.weightDecay)
+        // Two parameter groups: ID embeddings at the full rate, the layers' transforms
+        // (which start as LightGCN propagation) at a scaled rate, so they refine
+        // that propagation rather than race the embeddings.
+        let embeddings = parameters.filter { $0.name.hasPrefix("id.") }
+        let transforms = parameters.filter { !$0.name.hasPrefix("id.") }
+        let optimizers = [
+            AdamW(parameters: embeddings, learningRate: options.learningRate, weightDecay: options.weightDecay),
+            AdamW(parameters: transforms, learningRate: options.learningRate * options.transformLearningRateScale,
+                  weightDecay: options.weightDecay),
+        ]
         let sampler = NeighborSampler(graph: graph, fanout: Array(options.fanouts.prefix(configuration.layers)))
         let triplets = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
@@ -76,7 +84,7 @@ public final class WeftGNNRecommender: Recommender {
                 batches += 1
                 tape.backward(loss)
                 if options.gradientClip > 0 { clipGradientNorm(model.parameters, maxNorm: options.gradientClip) }
-                optimizer.update()
+                for optimizer in optimizers { optimizer.update() }
                 model.zeroGradients()
             }
             epochSeconds.append(Date().timeIntervalSince(started))

@@ -15,13 +15,13 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Dataset folder in the Weft dataset format (products.jsonl, interactions.jsonl, ...).")
     var data: String
 
-    @Option(name: .customLong("protocol"), help: "warm, cold or random-811 (default: warm).")
+    @Option(name: .customLong("protocol"), help: "warm, cold or random-811.")
     var evaluationProtocol: String = "warm"
 
     @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
     var models: String?
 
-    @Option(help: "Seed of the split, negatives and training (default: 42).")
+    @Option(help: "Seed of the split, negatives and training.")
     var seed: UInt64 = 42
 
     @Option(help: "Write the JSON report here, and the Markdown table beside it with the extension .md (default: print only).")
@@ -30,40 +30,43 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Product text embeddings: a JSON-lines file of {\"id\", \"embedding\"}, or 'hashed' for hashed TF-IDF vectors of the product text (default: none).")
     var textEmbeddings: String?
 
-    @Option(help: "Most training epochs of the BPR models (default: 1000).")
+    @Option(help: "Most training epochs of the BPR models.")
     var epochs: Int = 1000
 
-    @Option(help: "Validation evaluations without improvement before early stopping (default: 50).")
+    @Option(help: "Validation evaluations without improvement before early stopping.")
     var patience: Int = 50
 
-    @Option(help: "Most training epochs of the Weft GNN models (default: 200).")
+    @Option(help: "Most training epochs of the Weft GNN models.")
     var gnnEpochs: Int = 200
 
-    @Option(help: "Validation evaluations without improvement before the GNN stops (default: 10).")
+    @Option(help: "Validation evaluations without improvement before the GNN stops.")
     var gnnPatience: Int = 10
 
-    @Option(help: "GNN message-passing layers (default: 2).")
+    @Option(help: "GNN message-passing layers.")
     var gnnLayers: Int = 2
 
-    @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer (default: 10,5).")
+    @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
     var gnnFanouts: String = "10,5"
 
-    @Option(help: "GNN learning rate (default: 0.001).")
+    @Option(help: "GNN learning rate.")
     var gnnLearningRate: Float = 1e-3
 
-    @Option(help: "GNN training pairs per step (default: 4096).")
+    @Option(help: "Learning rate of the GNN's transforms as a multiple of --gnn-learning-rate.")
+    var gnnTransformRateScale: Float = 1
+
+    @Option(help: "GNN training pairs per step.")
     var gnnBatch: Int = 4096
 
-    @Option(help: "GNN objective: bpr (one uniform negative per pair) or sampled-softmax (in-batch negatives) (default: bpr).")
+    @Option(help: "GNN objective: bpr (one uniform negative per pair) or sampled-softmax (in-batch negatives).")
     var gnnObjective: String = "bpr"
 
-    @Option(help: "Temperature of the GNN's sampled softmax (default: 0.1).")
+    @Option(help: "Temperature of the GNN's sampled softmax.")
     var gnnTemperature: Float = 0.1
 
     @Flag(help: "Keep each GNN batch's own user–product edges in its sampled subgraph (LightGCN's habit; default: leave them out).")
     var keepBatchEdges = false
 
-    @Option(help: "Probability of dropping a node's ID embedding in a GNN training step (default: 0.3).")
+    @Option(help: "Probability of dropping a node's ID embedding in a GNN training step.")
     var idDropout: Float = 0.3
 
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
@@ -87,6 +90,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
         options.gnnTraining.batchSize = gnnBatch
+        options.gnnTraining.transformLearningRateScale = gnnTransformRateScale
         guard let objective = GNNTrainingOptions.Objective(rawValue: gnnObjective) else {
             throw ValidationError("--gnn-objective must be sampled-softmax or bpr")
         }
