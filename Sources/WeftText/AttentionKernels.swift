@@ -111,7 +111,7 @@ enum AttentionKernels {
         var acc = SIMD8<Float>(repeating: 0)
         var i = 0
         while i + 8 <= n {
-            var e = FastMath.exp8(load(x + i) - vmx)
+            var e = Kernels.exp8(load(x + i) - vmx)
             if let mask { e.replace(with: 0, where: load(mask + i) .== 0) }
             store(e, x + i)
             acc += e
@@ -121,7 +121,7 @@ enum AttentionKernels {
         if i < n {
             var tail = SIMD8<Float>(repeating: -.infinity)
             for j in 0..<(n - i) { tail[j] = x[i + j] }
-            var e = FastMath.exp8(tail - vmx)
+            var e = Kernels.exp8(tail - vmx)
             for j in 0..<(n - i) {
                 let keep = mask.map { $0[i + j] != 0 } ?? true
                 let value = keep ? e[j] : 0

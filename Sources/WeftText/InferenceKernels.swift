@@ -67,13 +67,13 @@ enum InferenceKernels {
         var i = 0
         while i + 8 <= n {
             let v = load(x + i) + load(bias + i)
-            store(0.5 * v * (1 + FastMath.erf8(v * 0.707_106_781)), x + i)
+            store(0.5 * v * (1 + Kernels.erf8(v * 0.707_106_781)), x + i)
             i += 8
         }
         if i < n {
             var v = SIMD8<Float>(repeating: 0)
             for j in 0..<(n - i) { v[j] = x[i + j] + bias[i + j] }
-            let g = 0.5 * v * (1 + FastMath.erf8(v * 0.707_106_781))
+            let g = 0.5 * v * (1 + Kernels.erf8(v * 0.707_106_781))
             for j in 0..<(n - i) { x[i + j] = g[j] }
         }
     }

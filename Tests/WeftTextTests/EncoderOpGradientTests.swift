@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 @testable import WeftText
 import WeftNN
@@ -97,24 +96,3 @@ struct EncoderOpGradientTests {
     }
 }
 
-/// The inference kernels' exp and erf against Foundation's, over the ranges the encoder meets.
-struct FastMathTests {
-    @Test func expAndErfMatchFoundation() {
-        var worstExp: Double = 0, worstErf: Double = 0
-        var x: Float = -100
-        while x <= 100 {
-            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.003 })
-            let e = FastMath.exp8(v), f = FastMath.erf8(v / 10)
-            for i in 0..<8 {
-                let exact = Foundation.exp(Double(v[i]))
-                if v[i] > -87, v[i] < 88 { worstExp = max(worstExp, abs(Double(e[i]) - exact) / exact) }
-                #expect(e[i] >= 0 && e[i].isFinite)
-                worstErf = max(worstErf, abs(Double(f[i]) - Foundation.erf(Double(v[i] / 10))))
-            }
-            x += 0.0371
-        }
-        #expect(worstExp < 5e-7, "exp relative error \(worstExp)")
-        #expect(worstErf < 5e-7, "erf absolute error \(worstErf)")
-        #expect(FastMath.exp8(SIMD8(repeating: -1000))[0] < 1e-37)
-    }
-}
