@@ -75,6 +75,7 @@ public final class NeighborSampler {
         let seedCounts = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, nodes[$0].count) })
 
         var edgeSources: [Relation: [Int32]] = [:], edgeDestinations: [Relation: [Int32]] = [:]
+        var edgeWeights: [Relation: [Float]] = [:]
         var frontier = nodes.map { 0..<$0.count }
         var depthCounts = nodes.map { [$0.count] }
         for hop in fanouts {
@@ -84,7 +85,9 @@ public final class NeighborSampler {
                 guard f != 0, let di = typeIndex[r.destination], let si = typeIndex[r.source] else { continue }
                 let reverse = graph.reverse(of: r)
                 let excluded = excluding[r]
+                let outgoing = graph.storedAdjacency(r), outgoingPending = graph.pendingEdges(r)
                 var sources = edgeSources[r] ?? [], destinations = edgeDestinations[r] ?? []
+                var weights = edgeWeights[r] ?? []
                 for i in frontier[di] {
                     let g = Int(nodes[di][i])
                     graph.withNeighbors(of: g, in: reverse) { base, extra in
@@ -103,11 +106,14 @@ public final class NeighborSampler {
                             }
                             sources.append(l)
                             destinations.append(Int32(i))
+                            let dj = (outgoing?.degree(of: Int(j)) ?? 0) + (outgoingPending?[j]?.count ?? 0)
+                            weights.append((Float(degree) / Float(Swift.max(dj, 1))).squareRoot())
                         }
                     }
                 }
                 edgeSources[r] = sources
                 edgeDestinations[r] = destinations
+                edgeWeights[r] = weights
             }
             frontier = nodes.enumerated().map { starts[$0]..<$1.count }
             for (ti, list) in nodes.enumerated() { depthCounts[ti].append(list.count) }
@@ -117,7 +123,7 @@ public final class NeighborSampler {
         var edges: [Relation: MessageEdges] = [:]
         for (r, sources) in edgeSources {
             edges[r] = MessageEdges(destinationCount: nodes[typeIndex[r.destination]!].count, sources: sources,
-                                    destinations: edgeDestinations[r]!)
+                                    destinations: edgeDestinations[r]!, degreeWeights: edgeWeights[r]!)
         }
         var nodeMap: [NodeType: [Int32]] = [:], depthMap: [NodeType: [Int]] = [:]
         for (ti, t) in types.enumerated() {

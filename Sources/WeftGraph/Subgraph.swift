@@ -8,12 +8,18 @@ public struct MessageEdges: Sendable, Equatable {
     public let sources: [Int32]
     /// (E) local id of each edge's destination node (the segment it is in).
     public let destinations: [Int32]
+    /// (E) √(d_i / d_j) for edge j → i, with d_i the in-degree of i and d_j
+    /// the out-degree of j in the relation over the whole graph. Times a
+    /// mean over i's neighbours (1/d_i) this gives LightGCN's symmetric
+    /// weight 1/√(d_i d_j); over a uniform sample of i's neighbours it is an
+    /// unbiased estimate of it.
+    public let degreeWeights: [Float]
 
     public var edgeCount: Int { sources.count }
     public var destinationCount: Int { offsets.count - 1 }
 
-    /// From CSR over destinations.
-    public init(offsets: [Int32], sources: [Int32]) {
+    /// From CSR over destinations (degree weights all 1 when not given).
+    public init(offsets: [Int32], sources: [Int32], degreeWeights: [Float]? = nil) {
         self.offsets = offsets
         self.sources = sources
         var d = [Int32](repeating: 0, count: sources.count)
@@ -21,22 +27,25 @@ public struct MessageEdges: Sendable, Equatable {
             for e in Int(offsets[s])..<Int(offsets[s + 1]) { d[e] = Int32(s) }
         }
         destinations = d
+        self.degreeWeights = degreeWeights ?? [Float](repeating: 1, count: sources.count)
     }
 
     /// From an edge list (counting sort by destination; edge order within a
     /// destination is kept).
-    public init(destinationCount: Int, sources: [Int32], destinations: [Int32]) {
+    public init(destinationCount: Int, sources: [Int32], destinations: [Int32], degreeWeights: [Float]? = nil) {
         var offsets = [Int32](repeating: 0, count: destinationCount + 1)
         for d in destinations { offsets[Int(d) + 1] += 1 }
         for i in 0..<destinationCount { offsets[i + 1] += offsets[i] }
         var cursor = offsets
         var sortedSources = [Int32](repeating: 0, count: sources.count)
+        var sortedWeights = [Float](repeating: 1, count: sources.count)
         for e in 0..<sources.count {
             let d = Int(destinations[e])
             sortedSources[Int(cursor[d])] = sources[e]
+            if let degreeWeights { sortedWeights[Int(cursor[d])] = degreeWeights[e] }
             cursor[d] += 1
         }
-        self.init(offsets: offsets, sources: sortedSources)
+        self.init(offsets: offsets, sources: sortedSources, degreeWeights: sortedWeights)
     }
 }
 
@@ -100,7 +109,15 @@ extension HeteroGraph {
             if offsets.count < rows + 1 {
                 offsets += [Int32](repeating: offsets.last!, count: rows + 1 - offsets.count)
             }
-            edges[r] = MessageEdges(offsets: offsets, sources: incoming.targets)
+            let outgoing = storedAdjacency(r)!
+            var weights = [Float](repeating: 1, count: incoming.targets.count)
+            for i in 0..<incoming.rowCount {
+                let di = Float(incoming.degree(of: i))
+                for e in Int(incoming.offsets[i])..<Int(incoming.offsets[i + 1]) {
+                    weights[e] = (di / Float(Swift.max(outgoing.degree(of: Int(incoming.targets[e])), 1))).squareRoot()
+                }
+            }
+            edges[r] = MessageEdges(offsets: offsets, sources: incoming.targets, degreeWeights: weights)
         }
         return Subgraph(nodes: nodes, seedCounts: nodeCounts, edges: edges)
     }

@@ -8,7 +8,7 @@
 ///   e_i ← 0 when the node has no trained ID, and with probability
 ///         `idDropout` in training, so the model learns to work from text
 ///   h_i⁰ = TextIDFusion^τ(t_i, e_i)                (learned gate)
-///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1
+///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1 (see there)
 ///   output_i = (1/(L+1)) Σ_l h_i^l                  (layer mean, as LightGCN)
 ///
 /// A product that has only text and category/brand edges still gets an
@@ -57,7 +57,8 @@ public final class WeftGNN: Module {
         textProjections = projections
         self.fusions = fusions
         layers = (0..<configuration.layers).map { _ in
-            RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations, using: &rng)
+            RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations,
+                                     degreeNormalized: configuration.degreeNormalized, using: &rng)
         }
     }
 

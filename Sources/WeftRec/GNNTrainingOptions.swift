@@ -22,6 +22,9 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     public var evaluateEvery = 1
     /// AdamW's decoupled weight decay (0: plain Adam).
     public var weightDecay: Float = 0
+    /// Leave each batch's own (user, product) edges out of its subgraph, so
+    /// the model cannot read the answer off the graph. LightGCN keeps them.
+    public var excludeBatchEdges = true
     /// Global gradient-norm clip (0: none).
     public var gradientClip: Float = 5
 

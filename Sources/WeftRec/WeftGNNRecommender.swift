@@ -141,6 +141,7 @@ public final class WeftGNNRecommender: Recommender {
 
     /// Every pair's edge in both directions, keyed as the sampler expects.
     func excludedEdges(_ users: [Int32], _ positives: [Int32]) -> [Relation: Set<Int64>] {
+        guard options.excludeBatchEdges else { return [:] }
         var forward = Set<Int64>(), backward = Set<Int64>()
         for (u, p) in zip(users, positives) {
             forward.insert(Int64(u) << 32 | Int64(p))

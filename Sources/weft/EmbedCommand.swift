@@ -48,6 +48,11 @@ struct EmbedCommand: AsyncParsableCommand {
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp(
+        "SQLite store whose embedding cache is read first and filled with what had to be encoded (default: no cache).",
+        discussion: "Keys are the model fingerprint (SHA-256 of config.json and model.safetensors, with the pooling, normalisation and long-text settings folded in) and the SHA-256 of the NFC-normalised, trimmed text."))
+    var cache: String?
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if chunk && truncate != nil { throw ValidationError("choose either --chunk or --truncate, not both") }
@@ -70,24 +75,49 @@ struct EmbedCommand: AsyncParsableCommand {
         let reader = try TextLineReader(path: input)
         let writer = try EmbeddingWriter(path: output)
         let progress = ProgressLine()
+        let cached = try cache.map { path in
+            try CachedEncoding(store: path, modelDirectory: model,
+                               settings: "normalize=\(String(describing: normalize))|strategy=\(strategy)")
+        }
         var texts: [String] = [], ids: [String?] = []
-        var totals = (texts: 0, tokens: 0, truncatedTexts: 0, droppedTokens: 0, chunkedTexts: 0)
+        var totals = (texts: 0, tokens: 0, truncatedTexts: 0, droppedTokens: 0, chunkedTexts: 0, cacheHits: 0)
         // Blocks of many batches keep the length sorting effective and memory bounded.
         let blockSize = max(1024, 16 * batchSize)
 
         func flush() throws {
             guard !texts.isEmpty else { return }
-            let result = try embedder.embed(texts, longTexts: strategy, normalize: normalize)
+            // Only cache misses reach the encoder; hits are copied from the store.
+            let lookup = try cached?.lookup(texts, dimension: embedder.dimension)
+            let missing = lookup?.missingIndices ?? Array(texts.indices)
+            let d = embedder.dimension
+            let result = missing.isEmpty ? nil
+                : try embedder.embed(missing.map { texts[$0] }, longTexts: strategy, normalize: normalize)
+            if let cached, let lookup {
+                if let result { try cached.insert(missing.map { texts[$0] }, vectors: result.vectors, dimension: d) }
+                totals.cacheHits += lookup.hitCount
+            }
+            // (N, D) vectors in input order: cache hits, then the encoded misses in their places.
+            let vectors: Tensor
+            if let lookup {
+                vectors = Tensor(lookup.vectors.isEmpty ? [Float](repeating: 0, count: texts.count * d) : lookup.vectors,
+                                 shape: [texts.count, d])
+                for (row, i) in missing.enumerated() {
+                    (vectors.data + i * d).update(from: result!.vectors.data + row * d, count: d)
+                }
+            } else {
+                vectors = result!.vectors
+            }
             for i in texts.indices {
-                writer.appendLine(text: texts[i], id: ids[i], vector: result.vectors.data + i * embedder.dimension,
-                                  dimension: embedder.dimension)
+                writer.appendLine(text: texts[i], id: ids[i], vector: vectors.data + i * d, dimension: d)
             }
             try writer.flush()
             totals.texts += texts.count
-            totals.tokens += result.tokenCount
-            totals.truncatedTexts += result.truncatedTokenCounts.filter { $0 > 0 }.count
-            totals.droppedTokens += result.truncatedTokenCounts.reduce(0, +)
-            totals.chunkedTexts += result.chunkCounts.filter { $0 > 1 }.count
+            if let result {
+                totals.tokens += result.tokenCount
+                totals.truncatedTexts += result.truncatedTokenCounts.filter { $0 > 0 }.count
+                totals.droppedTokens += result.truncatedTokenCounts.reduce(0, +)
+                totals.chunkedTexts += result.chunkCounts.filter { $0 > 1 }.count
+            }
             progress.update(texts: totals.texts)
             texts.removeAll(keepingCapacity: true)
             ids.removeAll(keepingCapacity: true)
@@ -115,6 +145,9 @@ struct EmbedCommand: AsyncParsableCommand {
                 + "\(totals.droppedTokens) tokens to truncation (use --chunk to keep them)"
         }
         if totals.chunkedTexts > 0 { summary += "; \(totals.chunkedTexts) texts were encoded in several windows" }
+        if cached != nil {
+            summary += "; cache: \(totals.cacheHits) hits, \(totals.texts - totals.cacheHits) encoded and stored"
+        }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
     }
 }

@@ -60,6 +60,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Temperature of the GNN's sampled softmax (default: 0.1).")
     var gnnTemperature: Float = 0.1
 
+    @Flag(help: "Keep each GNN batch's own user–product edges in its sampled subgraph (LightGCN's habit; default: leave them out).")
+    var keepBatchEdges = false
+
     @Option(help: "Probability of dropping a node's ID embedding in a GNN training step (default: 0.3).")
     var idDropout: Float = 0.3
 
@@ -89,6 +92,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         options.gnnTraining.objective = objective
         options.gnnTraining.temperature = gnnTemperature
+        options.gnnTraining.excludeBatchEdges = !keepBatchEdges
         let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {
             throw ValidationError("--gnn-fanouts must list at least --gnn-layers integers, e.g. 10,5")

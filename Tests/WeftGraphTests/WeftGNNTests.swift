@@ -22,7 +22,8 @@ struct WeftGNNTests {
         let sub = g.fullSubgraph()
         var rng = SeededGenerator(seed: 1)
         let d = 4
-        let layer = RelationalAttentionLayer(dimension: d, heads: 2, relations: g.relations, using: &rng)
+        let layer = RelationalAttentionLayer(dimension: d, heads: 2, relations: g.relations, degreeNormalized: true,
+                                             using: &rng)
         let types: [NodeType] = [.user, .product, .category, .brand]
         let states = types.enumerated().map { random([g.nodeCount($1), d], seed: 10 + UInt64($0)) }
         let text = types.enumerated().map { random([g.nodeCount($1), d], seed: 20 + UInt64($0)) }
@@ -39,6 +40,19 @@ struct WeftGNNTests {
             }
             #expect(mismatches.isEmpty, "output \(types[k]): \(mismatches.prefix(3))")
         }
+        // Updating only the first nodes of each type: the transforms then run on the few
+        // nodes the remaining edges touch (the compacted path).
+        let few: [NodeType: Int] = [.user: 1, .product: 1, .category: 1, .brand: 1]
+        let mismatches = GradientCheck.check(inputs: states + text + parameters, maxElements: 24) { tape, v in
+            let s = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, v[$0]) })
+            let t = Dictionary(uniqueKeysWithValues: types.enumerated().map { ($1, v[4 + $0]) })
+            let out = layer(s, text: t, subgraph: sub, destinationCounts: few, tape: tape)
+            return tape.concatenateColumns([out[.user]!, out[.product]!])
+        }
+        #expect(mismatches.isEmpty, "prefix outputs: \(mismatches.prefix(3))")
+        #expect(RelationalAttentionLayer.compacted([3, 1, 3], rows: 10).rows == [3, 1])
+        #expect(RelationalAttentionLayer.compacted([3, 1, 3], rows: 10).ids == [0, 1, 0])
+        #expect(RelationalAttentionLayer.compacted([0, 1, 2], rows: 3).rows == nil)
     }
 
     @Test func fusionGateGradients() {
@@ -128,5 +142,51 @@ struct WeftGNNTests {
         m.idEmbeddings[.product]!.weight.value.row(3).fill(3)
         let changed = m(g.fullSubgraph(), inputs: x, tape: Tape.inference, training: false, using: &rng)
         #expect(changed[.product]!.value.row(3).scalars != after[.product]!.value.row(3).scalars)
+    }
+}
+
+struct DegreeNormalizationTests {
+    /// With uniform attention, identity messages and a silent update branch,
+    /// a degree-normalised layer is one LightGCN step with a residual:
+    /// h' = h + Â h, Â the symmetrically normalised user–item adjacency.
+    @Test func uniformAttentionIsLightGCNPropagation() throws {
+        let users = 4, items = 5, d = 4
+        let sources: [Int32] = [0, 0, 1, 2, 2, 3, 3, 3], targets: [Int32] = [0, 1, 1, 2, 3, 0, 3, 4]
+        let g = try HeteroGraph(nodeCounts: [.user: users, .product: items],
+                                edges: [EdgeSet(.interacted, sources: sources, destinations: targets)])
+        var rng = SeededGenerator(seed: 1)
+        let layer = RelationalAttentionLayer(dimension: d, heads: 2, relations: g.relations, degreeNormalized: true,
+                                             using: &rng)
+        for w in layer.transforms.values { w.query.weight.value.zero() }
+        for u in layer.updates.values { u.update.weight.value.zero() }
+        let hu = Tensor.randomNormal([users, d], using: &rng), hp = Tensor.randomNormal([items, d], using: &rng)
+        let out = layer([.user: Variable(hu), .product: Variable(hp)],
+                        text: [.user: Variable(Tensor(zeros: [users, d])), .product: Variable(Tensor(zeros: [items, d]))],
+                        subgraph: g.fullSubgraph(), tape: Tape.inference)
+        let a = SparseMatrix.normalizedBipartite(userItems: Adjacency(rowCount: users, sources: sources, targets: targets),
+                                                 itemCount: items)
+        let stacked = Tensor(hu.scalars + hp.scalars, shape: [users + items, d])
+        let propagated = a.multiply(stacked)
+        let expected = zip(stacked.scalars, propagated.scalars).map { $0 + $1 }
+        let got = out[.user]!.value.scalars + out[.product]!.value.scalars
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(got.prefix(6)) vs \(expected.prefix(6))")
+    }
+
+    @Test func sampledEdgesCarryTheFullGraphDegreeWeights() throws {
+        let g = try RandomGraph(users: 30, products: 40, interactions: 300, friendships: 40).graph
+        let full = g.fullSubgraph()
+        var rng = SeededGenerator(seed: 2)
+        let sample = NeighborSampler(graph: g, fanout: [3, 2]).sample(seeds: [.user: [1, 2, 3]], using: &rng)
+        for (r, e) in sample.subgraph.edges {
+            let f = full.edges[r]!
+            for k in 0..<e.edgeCount {
+                let j = Int(sample.subgraph.nodes[r.source]![Int(e.sources[k])])
+                let i = Int(sample.subgraph.nodes[r.destination]![Int(e.destinations[k])])
+                let expected = (Float(g.degree(of: i, in: g.reverse(of: r))) / Float(g.degree(of: j, in: r))).squareRoot()
+                #expect(abs(e.degreeWeights[k] - expected) < 1e-6, "\(r)")
+                let position = (Int(f.offsets[i])..<Int(f.offsets[i + 1])).first { f.sources[$0] == Int32(j) }!
+                #expect(f.degreeWeights[position] == e.degreeWeights[k])
+            }
+        }
     }
 }

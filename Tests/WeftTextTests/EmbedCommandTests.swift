@@ -73,6 +73,34 @@ struct EmbedCommandTests {
         }
     }
 
+    @Test func secondRunWithCacheEncodesNothingAndGivesTheSameVectors() throws {
+        let model = try TinyModelFixture.make(maximumLength: 8)
+        let folder = model.deletingLastPathComponent()
+        let inputFile = folder.appendingPathComponent("cached-texts.txt")
+        try "gift card\nno fees\nhigh savings rate\ngift card\n".write(to: inputFile, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("cache.db").path
+        let first = try run(["embed", "--model", model.path, "--input", inputFile.path, "--cache", db])
+        #expect(first.status == 0, "\(first.errors)")
+        #expect(first.errors.contains("cache: 0 hits, 4 encoded and stored"), "\(first.errors)")
+        // One more text: the old four come from the cache, only the new one is encoded.
+        try "gift card\nno fees\nhigh savings rate\ngift card\nloan\n".write(to: inputFile, atomically: true, encoding: .utf8)
+        let second = try run(["embed", "--model", model.path, "--input", inputFile.path, "--cache", db])
+        #expect(second.status == 0, "\(second.errors)")
+        #expect(second.errors.contains("cache: 4 hits, 1 encoded and stored"), "\(second.errors)")
+        let third = try run(["embed", "--model", model.path, "--input", inputFile.path, "--cache", db])
+        #expect(third.errors.contains("cache: 5 hits, 0 encoded and stored"), "\(third.errors)")
+        #expect(third.errors.contains("0 tokens"), "no encoder work on a full hit: \(third.errors)")
+        let uncached = try run(["embed", "--model", model.path, "--input", inputFile.path])
+        let a = try lines(third.output), b = try lines(uncached.output)
+        #expect(a.map(\.text) == b.map(\.text))
+        for (x, y) in zip(a, b) {
+            for (u, v) in zip(x.embedding, y.embedding) { #expect(abs(u - v) < 1e-6) }
+        }
+        // Other settings (no normalisation) are a different key: nothing is reused.
+        let raw = try run(["embed", "--model", model.path, "--input", inputFile.path, "--cache", db, "--no-normalize"])
+        #expect(raw.errors.contains("cache: 0 hits, 5 encoded and stored"), "\(raw.errors)")
+    }
+
     @Test func readsJSONLinesFromStandardInput() throws {
         let model = try TinyModelFixture.make(maximumLength: 8)
         let input = #"{"text": "gift card\nno fees", "id": 17}"# + "\n\n" + #"{"text": "the card fee no gift bank account savings rate high low travel"}"# + "\n"

@@ -1,64 +1,45 @@
 extension Tape {
-    /// GELU (erf form). Backward: dx += dy · gelu'(x).
-    public func gelu(_ x: Variable) -> Variable {
+    /// An elementwise op y = f(x) whose backward accumulates dx from dy, x and y.
+    private func elementwise(_ x: Variable,
+                             forward: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void,
+                             backward: @escaping (_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>,
+                                                  _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Void)
+        -> Variable {
         let y = Tensor(uninitialized: x.value.shape)
-        Kernels.gelu(y.data, x.value.data, y.count)
+        forward(y.data, x.value.data, y.count)
         let rec = needsGradient(x)
         let out = output(y, recorded: rec)
         if rec {
             record {
                 guard let dy = out.grad else { return }
-                Kernels.geluBackward(x.gradient().data, dy.data, x.value.data, dy.count)
+                backward(x.gradient().data, dy.data, x.value.data, y.data, dy.count)
             }
         }
         return out
+    }
+
+    /// GELU (erf form). Backward: dx += dy · gelu'(x).
+    public func gelu(_ x: Variable) -> Variable {
+        elementwise(x, forward: Kernels.gelu) { dx, dy, x, _, n in Kernels.geluBackward(dx, dy, x, n) }
     }
 
     /// max(x, 0).
     public func relu(_ x: Variable) -> Variable {
-        let y = Tensor(uninitialized: x.value.shape)
-        Kernels.relu(y.data, x.value.data, y.count)
-        let rec = needsGradient(x)
-        let out = output(y, recorded: rec)
-        if rec {
-            record {
-                guard let dy = out.grad else { return }
-                Kernels.reluBackward(x.gradient().data, dy.data, x.value.data, dy.count)
-            }
-        }
-        return out
+        elementwise(x, forward: Kernels.relu) { dx, dy, x, _, n in Kernels.reluBackward(dx, dy, x, n) }
     }
 
     /// tanh(x). Backward: dx += dy · (1 − y²).
     public func tanh(_ x: Variable) -> Variable {
-        let y = Tensor(uninitialized: x.value.shape)
-        Kernels.tanh(y.data, x.value.data, y.count)
-        let rec = needsGradient(x)
-        let out = output(y, recorded: rec)
-        if rec {
-            record {
-                guard let dy = out.grad else { return }
-                let gx = x.gradient()
-                for i in 0..<dy.count { gx.data[i] += dy.data[i] * (1 - y.data[i] * y.data[i]) }
-            }
+        elementwise(x, forward: Kernels.tanh) { dx, dy, _, y, n in
+            for i in 0..<n { dx[i] += dy[i] * (1 - y[i] * y[i]) }
         }
-        return out
     }
 
     /// σ(x). Backward: dx += dy · y · (1 − y).
     public func sigmoid(_ x: Variable) -> Variable {
-        let y = Tensor(uninitialized: x.value.shape)
-        Kernels.sigmoid(y.data, x.value.data, y.count)
-        let rec = needsGradient(x)
-        let out = output(y, recorded: rec)
-        if rec {
-            record {
-                guard let dy = out.grad else { return }
-                let gx = x.gradient()
-                for i in 0..<dy.count { gx.data[i] += dy.data[i] * y.data[i] * (1 - y.data[i]) }
-            }
+        elementwise(x, forward: Kernels.sigmoid) { dx, dy, _, y, n in
+            for i in 0..<n { dx[i] += dy[i] * y[i] * (1 - y[i]) }
         }
-        return out
     }
 
     /// Inverted dropout with probability p: y = x · mask, mask ∈ {0, 1/(1−p)}.
