@@ -154,9 +154,11 @@ struct FinetuneCommand: AsyncParsableCommand {
             case let .evaluated(phase, r):
                 mlmDisplay.finish()
                 contrastiveDisplay.finish()
-                log.message(String(format: "%@: Recall@%d review→product %.3f (%d queries), review→review %.3f (%d queries)",
-                                          phase, r.k, r.reviewToProductRecall, r.reviewToProductQueries,
-                                          r.reviewToReviewRecall, r.reviewToReviewQueries))
+                for (name, figures) in [("all", r)] + (r.datasets ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    log.message(String(format: "%@, %@: Recall@%d review→product %.3f (%d queries), review→review %.3f (%d queries)",
+                                       phase, name, figures.k, figures.reviewToProductRecall, figures.reviewToProductQueries,
+                                       figures.reviewToReviewRecall, figures.reviewToReviewQueries))
+                }
             case let .languageModelStep(report):
                 mlmDisplay.step(report.step, loss: report.loss, accuracy: report.maskedAccuracy, tokens: report.tokens,
                                 learningRate: report.learningRate)

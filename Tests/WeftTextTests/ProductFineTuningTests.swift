@@ -103,6 +103,8 @@ struct ProductFineTuningTests {
         #expect(report.reviewToProductQueries == 10 && report.reviewToProductRecall == 1)
         #expect(report.reviewToReviewQueries == 10 && report.reviewToReviewRecall == 1)
         #expect(report.products == 5)
+        #expect(report.datasets?.keys.sorted() == ["shop"])
+        #expect(report.datasets?["shop"]?.reviewToProductQueries == 10)
         let values: [Float] = [0.1, 0.9, 0.5, 0.9, -1]
         #expect(values.withUnsafeBufferPointer { RetrievalEvaluator.topIndices($0.baseAddress!, count: 5, k: 3) } == [1, 3, 2])
     }
