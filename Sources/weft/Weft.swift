@@ -17,6 +17,7 @@ struct Weft: AsyncParsableCommand {
             CacheCommand.self,
             ConvertCommand.self,
             SampleCommand.self,
+            TrainCommand.self, RecommendCommand.self, SimilarCommand.self, AudienceCommand.self, AddProductCommand.self, ExplainCommand.self,
         ]
     )
 }
