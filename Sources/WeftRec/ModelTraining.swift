@@ -111,6 +111,8 @@ public enum ModelTraining {
         try recommender.fit(context)
         recommender.embed(on: try dataset.graph(interactions: split.train + split.validation))
 
+        // Text widths are known only once the text is: the model's own configuration has them.
+        configuration.gnn = recommender.model!.configuration
         configuration.bestEpoch = recommender.bestEpoch
         configuration.validationNDCG10 = recommender.bestValidation
         configuration.epochsRun = recommender.epochSeconds.count

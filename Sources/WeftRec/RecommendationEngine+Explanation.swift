@@ -9,9 +9,8 @@ extension RecommendationEngine {
     /// GNN's attention on a full-neighbourhood pass around both, and the fusion gates.
     func explanation(_ u: Int, _ p: Int) throws -> Explanation {
         let product = dataset.products[p]
-        let score = Kernels.dot(recommender.userEmbeddings.data + u * recommender.userEmbeddings.lastDimension,
-                                recommender.productEmbeddings.data + p * recommender.productEmbeddings.lastDimension,
-                                recommender.productEmbeddings.lastDimension)
+        // The same product as `recommend` computes, so the two agree to the bit.
+        let score = recommender.scores(users: [Int32(u)]).data[p]
         var notes: [String] = []
         let productText = textRow(.product, p)
         var reviews: [Explanation.ReviewEvidence] = []
