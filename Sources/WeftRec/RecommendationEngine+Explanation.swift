@@ -110,8 +110,10 @@ extension RecommendationEngine {
         return Explanation.DescriptionMatch(sentence: candidates[best.0], similarity: best.1)
     }
 
-    /// α of every edge into product p, per relation and source node, averaged over the layers,
-    /// from one inference pass of the GNN over the full neighbourhoods of u and p.
+    /// The share of product p's aggregated message that came along each edge into it, per
+    /// relation and source node: α_pj (softmax within the relation, mean over heads) times
+    /// 1/|R_p| (the layer averages the relations that bring p messages), averaged over the
+    /// layers; from one inference pass of the GNN over the full neighbourhoods of u and p.
     func attentionInto(_ u: Int, _ p: Int) -> [Relation: [Int32: Float]] {
         let model = trained.model
         guard let graph = recommender.graph, !model.layers.isEmpty else { return [:] }
@@ -125,10 +127,12 @@ extension RecommendationEngine {
         let target = sample.seedLocalIds[.product]![0]
         var out: [Relation: [Int32: Float]] = [:]
         for recorder in recorders {
-            for (relation, edges) in recorder.relations where relation.destination == .product {
+            let into = recorder.relations.filter { $0.key.destination == .product && $0.value.destinations.contains(target) }
+            for (relation, edges) in into {
                 guard let nodes = sample.subgraph.nodes[relation.source] else { continue }
                 for e in 0..<edges.sources.count where edges.destinations[e] == target {
-                    out[relation, default: [:]][nodes[Int(edges.sources[e])], default: 0] += edges.weights[e] / Float(recorders.count)
+                    out[relation, default: [:]][nodes[Int(edges.sources[e])], default: 0] +=
+                        edges.weights[e] / Float(into.count * recorders.count)
                 }
             }
         }
