@@ -99,9 +99,10 @@ public final class RecommendationEngine: @unchecked Sendable {
             let u = try userIndex(user)
             let scores = recommender.scores(users: [Int32(u)])                // (1, P)
             let top = Self.top(k, count: scores.count, excluded: Set(owned[u].map(Int.init))) { scores.data[$0] }
-            return try top.enumerated().map { rank, p in
+            let explanations = explain ? try self.explanations(u, top) : nil
+            return top.enumerated().map { rank, p in
                 ProductRecommendation(rank: rank + 1, product: dataset.products[p].id, title: dataset.products[p].title,
-                                      score: scores.data[p], explanation: explain ? try explanation(u, p) : nil)
+                                      score: scores.data[p], explanation: explanations?[rank])
             }
         }
     }
