@@ -100,4 +100,37 @@ struct RecommendationCommandLineTests {
         let unknown = try Self.weft(["recommend"] + serve + ["--user", "nobody"])
         #expect(unknown.status != 0 && unknown.error.contains("unknown user 'nobody'"))
     }
+
+    /// `weft train` killed with SIGKILL after a checkpoint and rerun with
+    /// --resume writes the same model, byte for byte, as a run never
+    /// interrupted (and so as any other process: training is reproducible).
+    @Test func killedTrainingResumesToTheSameModel() throws {
+        let work = Fixtures.folder()
+        let arguments = ["train", "--data", Self.sample.path, "--epochs", "3", "--patience", "100", "--dimension", "8",
+                         "--hashed-dimension", "32", "--batch", "256", "--seed", "2", "--threads", "1"]
+        let whole = work.appendingPathComponent("whole"), killed = work.appendingPathComponent("killed")
+        let first = try Self.weft(arguments + ["--out", whole.path])
+        #expect(first.status == 0, "\(first.error)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
+        process.arguments = arguments + ["--out", killed.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = killed.appendingPathComponent(TrainedModel.checkpointFile).path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let resumed = try Self.weft(arguments + ["--out", killed.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        for file in [TrainedModel.parametersFile, TrainedModel.embeddingsFile, TrainedModel.idsFile] {
+            let a = try Data(contentsOf: whole.appendingPathComponent(file)), b = try Data(contentsOf: killed.appendingPathComponent(file))
+            #expect(a == b, "\(file) differs after kill and resume")
+        }
+    }
 }
