@@ -259,7 +259,7 @@ extension RecommendationEngine {
             parts.append("\(whose) “\(r.sentence)”, close to this product's text (similarity \(String(format: "%.2f", r.similarity))).")
         }
         if let path = x.paths.first {
-            parts.append("In the graph, \(path.text) (attention \(String(format: "%.2f", path.attention))).")
+            parts.append("In the graph, \(path.text); that edge carried \(percent(path.attention)) of what the product's node received.")
         }
         if let d = x.descriptionMatch {
             parts.append("Its description says “\(d.sentence)”, the line closest to what you have.")

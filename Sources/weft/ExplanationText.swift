@@ -12,7 +12,7 @@ enum ExplanationText {
         }
         for p in x.paths {
             let edges = p.edges.map { "\($0.source) -[\($0.relation)]-> \($0.destination)" }.joined(separator: ", ")
-            lines.append(indent + String(format: "  - path (attention %.2f): %@ [%@]", p.attention, p.text, edges))
+            lines.append(indent + String(format: "  - path (%.0f%% of the product's incoming messages): %@ [%@]", p.attention * 100, p.text, edges))
         }
         if let d = x.descriptionMatch {
             lines.append(indent + String(format: "  - description (%.2f): “%@”", d.similarity, d.sentence))
