@@ -77,7 +77,10 @@ public enum ModelTraining {
         var product: Tensor? = productText, others: [NodeType: Tensor] = [:]
         var source = textSource
         if productText == nil, let encoder {
+            options.log("weft train: encoding product text, category and brand names and training reviews with \(encoder.source)")
+            let encodingStarted = Date()
             (product, others) = try text(dataset: dataset, split: split, encoder: encoder)
+            options.log(String(format: "weft train: text encoded in %.1f s", Date().timeIntervalSince(encodingStarted)))
             source = encoder.source
         }
         var configuration = ModelConfiguration(
