@@ -96,12 +96,14 @@ extension RecommendationEngine {
             for i in 0..<sentences.count { scored.append((i, Self.cosine(vectors.data + i * width, q.baseAddress!, width))) }
         }
         // One sentence per review, best reviews first.
-        var used = Set<Int64>()
+        var used = Set<Int64>(), quoted = Set<String>()
         var out: [Explanation.ReviewEvidence] = []
         for (i, similarity) in scored.sorted(by: { ($0.1, -$0.0) > ($1.1, -$1.0) }) where similarity > 0 {
             let x = sentences[i].source
             let key = x.sourceRow ?? Int64(i)
-            guard used.insert(key).inserted else { continue }
+            // One sentence per review, and a sentence repeated across reviews is quoted once.
+            guard !used.contains(key), quoted.insert(sentences[i].text).inserted else { continue }
+            used.insert(key)
             out.append(Explanation.ReviewEvidence(
                 sentence: sentences[i].text, similarity: similarity, reviewId: x.sourceRow,
                 reviewer: dataset.userIds[Int(x.user)], reviewedProduct: dataset.products[Int(x.product)].id,
