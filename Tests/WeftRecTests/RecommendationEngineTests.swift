@@ -122,6 +122,30 @@ struct RecommendationEngineTests {
         #expect(throws: RecommendationError.unknownUser("ghost")) { try engine.explain(user: "ghost", product: "p0-0") }
     }
 
+    /// A product that a trusted user has yields a social path, and one also
+    /// bought with a product the user has yields a linked-product path.
+    @Test func explanationNamesSocialAndLinkedProductPaths() throws {
+        let folder = RecommendationFixture.folder()
+        let (out, _) = try RecommendationFixture.train(folder)
+        let engine = try RecommendationEngine(modelDirectory: out, datasetFolder: folder.path)
+        let d = engine.dataset
+        let u = d.userIndex["u0-1"]!, friend = d.userIndex["u0-2"]!
+        let mine = Set(engine.owned[Int(u)]), theirs = engine.owned[Int(friend)]
+        let target = try #require(theirs.first { !mine.contains($0) })
+        let x = try engine.explain(user: "u0-1", product: d.products[Int(target)].id)
+        let social = try #require(x.paths.first { $0.kind == "social" }, "\(x.paths)")
+        #expect(social.edges == [GraphEdge(relation: "user,trusts,user", source: "u0-1", destination: "u0-2"),
+                                 GraphEdge(relation: "user,interacted,product", source: "u0-2", destination: d.products[Int(target)].id)])
+        #expect(social.text.contains("u0-2"))
+
+        // p0-k is also bought with p0-(k+1): pick a pair where the user has the first and not the second.
+        let pair = try #require((0..<7).first { k in mine.contains(Int32(k)) && !mine.contains(Int32(k + 1)) })
+        let linked = try engine.explain(user: "u0-1", product: "p0-\(pair + 1)")
+        let path = try #require(linked.paths.first { $0.kind == "linked-product" }, "\(linked.paths)")
+        #expect(path.edges.first == GraphEdge(relation: "user,interacted,product", source: "u0-1", destination: "p0-\(pair)"))
+        #expect(path.edges.last?.destination == "p0-\(pair + 1)")
+    }
+
     func exists(_ edge: GraphEdge, in graph: HeteroGraph, _ d: Dataset) -> Bool {
         let parts = edge.relation.split(separator: ",").map(String.init)
         guard parts.count == 3 else { return false }
