@@ -86,7 +86,8 @@ public final class RecommendationEngine: @unchecked Sendable {
             let record = NewProduct(id: p.id, title: p.title, description: p.description,
                                     brand: p.brand.map { dataset.brands[Int($0)] },
                                     categories: p.categories.map { dataset.categories[Int($0)] }, links: byRelation)
-            _ = try insert(record, persist: false)
+            // Imported after training with no cached vector and no encoder: it enters from its edges alone.
+            _ = try insert(record, persist: false, textRequired: false)
         }
     }
 
@@ -212,7 +213,7 @@ public final class RecommendationEngine: @unchecked Sendable {
 
     // MARK: Insertion
 
-    func insert(_ product: NewProduct, persist: Bool) throws -> AddedProduct {
+    func insert(_ product: NewProduct, persist: Bool, textRequired: Bool = true) throws -> AddedProduct {
         if product.id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw RecommendationError.invalidProduct(field: "id", reason: "must not be empty")
         }
@@ -230,7 +231,12 @@ public final class RecommendationEngine: @unchecked Sendable {
             }
         }
         let text = [product.title, product.description].filter { !$0.isEmpty }.joined(separator: ". ")
-        let (vector, origin) = try textVector(for: product, text: text)
+        var (vector, origin): ([Float]?, String)
+        do {
+            (vector, origin) = try textVector(for: product, text: text)
+        } catch RecommendationError.noTextEncoder where !textRequired {
+            (vector, origin) = (nil, "none (no cached vector and no encoder)")
+        }
         // Everything that can fail is checked; from here on the engine changes.
         let index = dataset.addProduct(id: product.id, title: product.title, description: product.description,
                                        brand: product.brand, categories: product.categories)

@@ -57,5 +57,14 @@ struct TransformerTextEncoderTests {
             try reopened.addProduct(NewProduct(id: "other", title: "opera aria"))
         }
         #expect(try reopened.addProduct(NewProduct(id: "other", title: "opera aria", embedding: [Float](repeating: 0.25, count: 16))).embeddingSource == "request")
+
+        // A product imported after training, never encoded: the engine still opens and places it from its edges.
+        var late = ProductRecord(id: "late")
+        late.title = "metal drums"
+        late.categories = ["genre1"]
+        try StoreCatalog.upsert(late, into: store)
+        let third = try RecommendationEngine(modelDirectory: out, store: try Store(path: path))
+        #expect(try third.similar(product: "late", k: 2).count == 2)
+        #expect(try third.productEmbedding("other") == (try reopened.productEmbedding("other")))
     }
 }
