@@ -13,10 +13,12 @@ extension RecommendationEngine {
 
     /// Explanations of several products for one user, sharing one GNN pass (all the
     /// products as seeds) and one encoding of the user's review sentences.
-    func explanations(_ u: Int, _ products: [Int]) throws -> [Explanation] {
+    /// `attention`: the products' incoming attention when already computed (it does not
+    /// depend on the user, so an audience shares one pass).
+    func explanations(_ u: Int, _ products: [Int], attention known: [[Relation: [Int32: Float]]]? = nil) throws -> [Explanation] {
         // The same product as `recommend` computes, so the two agree to the bit.
         let scores = recommender.scores(users: [Int32(u)])
-        let attention = attentionInto(u, products)
+        let attention = known ?? attentionInto(u, products)
         let sentences = try encoder.map { try reviewSentences(u, encoder: $0) }
         let userFusion = fusionShare(.user, u)
         return try products.enumerated().map { k, p in

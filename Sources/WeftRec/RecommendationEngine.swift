@@ -131,9 +131,10 @@ public final class RecommendationEngine: @unchecked Sendable {
             let p = try productIndex(product)
             let scores = recommender.userScores(product: p)                  // (U)
             let top = Self.top(k, count: scores.count, excluded: Set(owners[p].map(Int.init))) { scores.data[$0] }
+            let attention = explain && !top.isEmpty ? attentionInto(top[0], [p]) : nil
             return try top.enumerated().map { rank, u in
                 AudienceMember(rank: rank + 1, user: dataset.userIds[u], score: scores.data[u],
-                               explanation: explain ? try explanation(u, p) : nil)
+                               explanation: explain ? try explanations(u, [p], attention: attention)[0] : nil)
             }
         }
     }

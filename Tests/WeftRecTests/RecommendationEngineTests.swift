@@ -120,6 +120,10 @@ struct RecommendationEngineTests {
         let direct = try engine.explain(user: "u0-1", product: try engine.recommend(user: "u0-1", k: 1)[0].product)
         #expect(direct == (try engine.recommend(user: "u0-1", k: 1, explain: true)[0].explanation))
         #expect(throws: RecommendationError.unknownUser("ghost")) { try engine.explain(user: "ghost", product: "p0-0") }
+        // An audience shares one attention pass; each member's explanation is the one asked for directly.
+        for member in try engine.audience(product: "p1-3", k: 3, explain: true) {
+            #expect(member.explanation == (try engine.explain(user: member.user, product: "p1-3")))
+        }
     }
 
     /// A product that a trusted user has yields a social path, and one also
