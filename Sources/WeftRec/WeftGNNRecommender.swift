@@ -28,6 +28,9 @@ public final class WeftGNNRecommender: Recommender {
     public private(set) var userEmbeddings = Tensor(zeros: [0, 0])
     public private(set) var productEmbeddings = Tensor(zeros: [0, 0])
     public private(set) var epochSeconds: [Double] = []
+    /// When set, the model needs product text: `fit` without any throws
+    /// `RecommenderUnavailable` with this reason (the text ablation's models).
+    public var missingTextReason: String?
 
     public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
                 options: GNNTrainingOptions = GNNTrainingOptions()) {
@@ -37,6 +40,9 @@ public final class WeftGNNRecommender: Recommender {
     }
 
     public func fit(_ context: TrainingContext) throws {
+        if let missingTextReason, context.productText == nil {
+            throw RecommenderUnavailable(model: name, reason: missingTextReason)
+        }
         let graph = context.graph
         self.graph = graph
         var text = context.nodeText
