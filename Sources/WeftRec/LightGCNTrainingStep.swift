@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// LightGCN's BPR training step with the propagation and its backward fused
 /// by hand, instead of through the tape. Same objective and gradient as
@@ -16,10 +19,12 @@ final class LightGCNTrainingStep {
     let adjacency: SparseMatrix
     let layers: Int
     let dimension: Int
-    /// E¹ … E^{K−1}: (N, D) each.
-    private let hidden: [Tensor]
-    /// Horner buffers: (N, D) each.
-    private var front: Tensor, back: Tensor
+    /// E⁰ copied, E¹ … E^{K−1}, and two Horner buffers: (N, D) each, on
+    /// huge pages where the system allows, since propagation reads their rows
+    /// in random order (one 4 KB-page TLB miss per row otherwise).
+    private let ego: HugePageBuffer
+    private let hidden: [HugePageBuffer]
+    private var front: HugePageBuffer, back: HugePageBuffer
     /// Row ranges of Â holding about equal numbers of non-zeros, so the cores share the work evenly.
     private let chunks: [Range<Int>]
     /// Global row → position among the batch's distinct rows (−1: not in the batch).
@@ -34,9 +39,10 @@ final class LightGCNTrainingStep {
         self.layers = layers
         self.dimension = dimension
         let n = adjacency.rowCount
-        hidden = (0..<Swift.max(layers - 1, 0)).map { _ in Tensor(zeros: [n, dimension]) }
-        front = Tensor(zeros: layers > 0 ? [n, dimension] : [0, dimension])
-        back = Tensor(zeros: layers > 1 ? [n, dimension] : [0, dimension])
+        ego = HugePageBuffer(count: layers > 0 ? n * dimension : 0)
+        hidden = (0..<Swift.max(layers - 1, 0)).map { _ in HugePageBuffer(count: n * dimension) }
+        front = HugePageBuffer(count: layers > 0 ? n * dimension : 0)
+        back = HugePageBuffer(count: layers > 1 ? n * dimension : 0)
         slot = [Int32](repeating: -1, count: n)
         let pieces = Swift.max(1, 8 * Parallelism.threadCount)
         let nnz = adjacency.nonZeroCount
@@ -61,7 +67,8 @@ final class LightGCNTrainingStep {
         let e0 = table.value.data
 
         // Forward: full layers E¹…E^{K−1}.
-        var previous = UnsafePointer(e0)
+        if layers > 0 { ego.data.update(from: e0, count: ego.count) }
+        var previous = UnsafePointer(ego.data)
         for k in 0..<hidden.count {
             propagate(previous, into: hidden[k].data, accumulate: false)
             previous = UnsafePointer(hidden[k].data)
@@ -109,10 +116,13 @@ final class LightGCNTrainingStep {
         // Backward: ∂L/∂E⁰ = Σ_k Âᵏ G with G = s · ∂L/∂F, by Horner's rule.
         Kernels.scale(g, g, scale, rows.count * d)
         let gradient = table.gradient().data
-        if layers > 0 {
-            front.zero()
+        // The first product Â G reads only the batch's rows of G, straight from the compact (R, D) buffer.
+        if layers == 1 {
+            propagate(fromBatchRows: g, into: gradient, accumulate: true)
+        } else if layers > 1 {
+            propagate(fromBatchRows: g, into: front.data, accumulate: false)
             scatterAdd(g, rows, into: front.data)
-            for _ in 1..<layers {
+            for _ in 2..<layers {
                 propagate(front.data, into: back.data, accumulate: false)
                 scatterAdd(g, rows, into: back.data)
                 swap(&front, &back)
@@ -151,6 +161,33 @@ final class LightGCNTrainingStep {
                             Kernels.add(out + r * d, out + r * d, sum, d)
                         } else {
                             Self.row(r, offsets, columns, values, x, into: out + r * d, d)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// out (N, D) (+)= Â · X where X is zero but at the batch's rows, whose
+    /// values are the compact (R, D) `g` (row `slot[c]` for node c).
+    private func propagate(fromBatchRows g: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+                           accumulate: Bool) {
+        let chunks = chunks, d = dimension
+        withMatrix { offsets, columns, values in
+            slot.withUnsafeBufferPointer { slots in
+                let slot = slots.baseAddress!
+                parallelFor(chunks.count) { range in
+                    let sum = UnsafeMutablePointer<Float>.allocate(capacity: d)      // (D)
+                    defer { sum.deallocate() }
+                    for c in range {
+                        for r in chunks[c] {
+                            let y = accumulate ? sum : out + r * d
+                            y.update(repeating: 0, count: d)
+                            for e in Int(offsets[r])..<Int(offsets[r + 1]) {
+                                let s = slot[Int(columns[e])]
+                                if s >= 0 { Kernels.axpy(y, values[e], g + Int(s) * d, d) }
+                            }
+                            if accumulate { Kernels.add(out + r * d, out + r * d, sum, d) }
                         }
                     }
                 }
@@ -200,4 +237,25 @@ final class LightGCNTrainingStep {
     private func scatterAdd(_ g: UnsafePointer<Float>, _ rows: [Int32], into out: UnsafeMutablePointer<Float>) {
         for (i, r) in rows.enumerated() { Kernels.add(out + Int(r) * dimension, out + Int(r) * dimension, g + i * dimension, dimension) }
     }
+}
+
+/// Floats in memory aligned to 2 MB and advised for transparent huge pages
+/// (Linux `madvise(MADV_HUGEPAGE)`; elsewhere, or when refused, ordinary pages). Zeroed.
+final class HugePageBuffer {
+    let data: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        let alignment = 2 << 20
+        let bytes = Swift.max(alignment, (count * 4 + alignment - 1) / alignment * alignment)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: alignment)
+        #if canImport(Glibc)
+        _ = madvise(raw, bytes, 14)  // MADV_HUGEPAGE; advice only, so a refusal changes nothing but speed
+        #endif
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        data = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
+    deinit { UnsafeMutableRawPointer(data).deallocate() }
 }
