@@ -20,7 +20,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .customLong("protocol"), help: "warm, cold or random-811.")
     var evaluationProtocol: String = "warm"
 
-    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
+    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")) (and the older \(Evaluation.legacyModelNames.joined(separator: ", "))).")
     var models: String?
 
     @Option(help: "Seed of the split, negatives and training.")
