@@ -27,6 +27,9 @@ final class LightGCNTrainingStep {
     private var front: HugePageBuffer, back: HugePageBuffer
     /// Row ranges of Â holding about equal numbers of non-zeros, so the cores share the work evenly.
     private let chunks: [Range<Int>]
+    /// The batch's final embeddings F and ∂L/∂F: (R, D) each, grown to the
+    /// largest batch seen, so steps allocate nothing.
+    private var finalRows = HugePageBuffer(count: 0), finalGradient = HugePageBuffer(count: 0)
     /// Global row → position among the batch's distinct rows (−1: not in the batch).
     private var slot: [Int32]
 
@@ -81,13 +84,18 @@ final class LightGCNTrainingStep {
             if slot[Int(r)] < 0 { slot[Int(r)] = Int32(rows.count); rows.append(r) }
             triplets[(t % b) * 3 + t / b] = slot[Int(r)]
         }
-        let final = Tensor(zeros: [rows.count, d]), dFinal = Tensor(zeros: [rows.count, d])
+        if finalRows.count < rows.count * d {
+            finalRows = HugePageBuffer(count: 3 * b * d)
+            finalGradient = HugePageBuffer(count: 3 * b * d)
+        }
+        let final = finalRows, dFinal = finalGradient
+        dFinal.data.update(repeating: 0, count: rows.count * d)
         let last = previous, layerPointers = hidden.map { UnsafePointer($0.data) }
         rows.withUnsafeBufferPointer { rowIds in
             parallelFor(rowIds.count, minimumPerChunk: 64) { range in
                 for i in range {
                     let r = Int(rowIds[i]), f = final.data + i * d
-                    if layers > 0 { propagateRow(r, last, into: f) }
+                    if layers > 0 { propagateRow(r, last, into: f) } else { f.update(repeating: 0, count: d) }
                     Kernels.add(f, f, e0 + r * d, d)
                     for layer in layerPointers { Kernels.add(f, f, layer + r * d, d) }
                     Kernels.scale(f, f, scale, d)
