@@ -5,6 +5,9 @@
 #
 #   Scripts/bench-vs-pytorch.sh [MODEL_DIR] [TEXTS_JSONL]
 #
+# Then runs Scripts/bench-graph-vs-pytorch.sh (LightGCN and the Weft GNN vs a
+# PyTorch LightGCN); see the end of this file.
+#
 # Defaults: models/external/all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh) and
 # data/product-descriptions/descriptions.jsonl. THREADS (default: all cores),
 # SECONDS_PER_RUN (default 5) and WEFT_BENCH_VENV (default /tmp/weft-bench-venv)
@@ -148,3 +151,10 @@ for batch in (1, 32):
         summary[f"weft_over_{key}"] = round(weft_rate / rate, 3)
 print(json.dumps(summary, sort_keys=True))
 PY
+
+# The graph comparison (weft bench graph and a PyTorch LightGCN on the same pairs) in the same run;
+# its JSON is the last line. WEFT_BENCH_GRAPH=0 skips it; WEFT_BENCH_GRAPH_ARGS passes options, e.g. a smaller graph.
+if [ "${WEFT_BENCH_GRAPH:-1}" != 0 ]; then
+    # shellcheck disable=SC2086
+    Scripts/bench-graph-vs-pytorch.sh ${WEFT_BENCH_GRAPH_ARGS:-}
+fi

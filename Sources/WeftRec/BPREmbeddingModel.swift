@@ -54,11 +54,8 @@ public class BPREmbeddingModel: Recommender {
             let started = Date()
             var lossSum = 0.0, batches = 0
             for batch in sampler.epoch(batchSize: options.batchSize, using: &rng) {
-                let tape = Tape()
-                let loss = bprLoss(batch.users, batch.positives, batch.negatives, tape: tape)
-                lossSum += Double(loss.value.scalar)
+                lossSum += Double(trainingStep(batch.users, batch.positives, batch.negatives))
                 batches += 1
-                tape.backward(loss)
                 optimizer.update()
                 table.zeroGrad()
             }
@@ -79,6 +76,15 @@ public class BPREmbeddingModel: Recommender {
         }
         table.value.assign(bestTable)
         refresh()
+    }
+
+    /// One batch: adds ∂L/∂E⁰ to `table`'s gradient and returns L. Through
+    /// the tape here; LightGCN overrides it with a fused step.
+    func trainingStep(_ users: [Int32], _ positives: [Int32], _ negatives: [Int32]) -> Float {
+        let tape = Tape()
+        let loss = bprLoss(users, positives, negatives, tape: tape)
+        tape.backward(loss)
+        return loss.value.scalar
     }
 
     /// The BPR loss plus L2 on the batch's ego embeddings (see the type's doc).

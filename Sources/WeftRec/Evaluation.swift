@@ -14,6 +14,13 @@ public enum Evaluation {
         /// Encodes other texts the same way as the product text (category and
         /// brand names, users' training reviews); nil: only products have text.
         public var textEncoder: (([String]) -> Tensor)?
+        /// The ablation's "no transfer learning" text: (products, T′) embeddings
+        /// from a randomly initialised encoder of the same architecture as the
+        /// one behind `productText`, where they came from, and that encoder for
+        /// other texts. Used by `weft-baseline` and `weft+gnn`.
+        public var baselineProductText: Tensor?
+        public var baselineProductTextSource: String?
+        public var baselineTextEncoder: (([String]) -> Tensor)?
         public var bpr = BPRTrainingOptions()
         public var gnn = GNNConfiguration()
         public var gnnTraining = GNNTrainingOptions()
@@ -23,13 +30,48 @@ public enum Evaluation {
         public init() {}
     }
 
-    /// Every model name `weft evaluate` knows.
-    public static let modelNames = ["popularity", "bpr-mf", "lightgcn", "text-knn", "weft-nognn", "weft-gnn"]
+    /// Every model name `weft evaluate` knows, in report order.
+    public static let modelNames = ["popularity", "bpr-mf", "lightgcn", "text-knn",
+                                    "weft-baseline", "weft+tl", "weft+gnn", "weft+tl+gnn"]
+
+    /// Earlier names of the Weft model, still accepted (not run by default):
+    /// `weft-nognn` and `weft-gnn` are the model without and with message
+    /// passing over whatever product text `productText` holds, or none.
+    public static let legacyModelNames = ["weft-nognn", "weft-gnn"]
+
+    /// Which encoder's text a Weft ablation model reads.
+    public enum TextSource: Sendable {
+        /// The pretrained and fine-tuned encoder (`productText`).
+        case transferLearned
+        /// The randomly initialised encoder (`baselineProductText`).
+        case randomInitialized
+    }
+
+    /// Paper A's ablation: each name's text source and whether it runs the GNN's message passing.
+    public static let ablation: [String: (text: TextSource, graph: Bool)] = [
+        "weft-baseline": (.randomInitialized, false), "weft+tl": (.transferLearned, false),
+        "weft+gnn": (.randomInitialized, true), "weft+tl+gnn": (.transferLearned, true),
+    ]
+
+    static let noProductText = "no product text embeddings were given"
+    static let noTransferLearnedText = "no transfer-learned encoder's product text embeddings were given (--text-embeddings)"
+    static let noRandomInitializedText =
+        "no random-init encoder's product text embeddings were given (--baseline-text-embeddings)"
+
+    /// Why a model cannot run without the text it needs.
+    static func missingTextReason(_ source: TextSource) -> String {
+        source == .transferLearned ? noTransferLearnedText : noRandomInitializedText
+    }
 
     /// The models that can run with these inputs, and why the others cannot.
-    public static func supportedModels(productText: Tensor?) -> (names: [String], unavailable: [String: String]) {
+    public static func supportedModels(productText: Tensor?, baselineProductText: Tensor? = nil)
+        -> (names: [String], unavailable: [String: String]) {
         var unavailable: [String: String] = [:]
-        if productText == nil { unavailable["text-knn"] = "no product text embeddings were given" }
+        if productText == nil { unavailable["text-knn"] = noProductText }
+        for (name, variant) in ablation {
+            let text = variant.text == .transferLearned ? productText : baselineProductText
+            if text == nil { unavailable[name] = missingTextReason(variant.text) }
+        }
         return (modelNames.filter { unavailable[$0] == nil }, unavailable)
     }
 
@@ -44,19 +86,30 @@ public enum Evaluation {
             var configuration = options.gnn
             configuration.layers = 0
             return WeftGNNRecommender(name: name, configuration: configuration, options: options.gnnTraining)
-        default: throw EvaluationError.unknownModel(name, known: modelNames)
+        default:
+            guard let variant = ablation[name] else { throw EvaluationError.unknownModel(name, known: modelNames) }
+            var configuration = options.gnn
+            if !variant.graph { configuration.layers = 0 }
+            let model = WeftGNNRecommender(name: name, configuration: configuration, options: options.gnnTraining)
+            model.missingTextReason = missingTextReason(variant.text)
+            return model
         }
     }
 
     public static func run(dataset: Dataset, options: Options) throws -> EvaluationReport {
-        let unavailable = supportedModels(productText: options.productText).unavailable
+        let unavailable = supportedModels(productText: options.productText,
+                                          baselineProductText: options.baselineProductText).unavailable
         let names = options.models ?? modelNames
-        for n in names where !modelNames.contains(n) { throw EvaluationError.unknownModel(n, known: modelNames) }
+        for n in names where !modelNames.contains(n) && !legacyModelNames.contains(n) {
+            throw EvaluationError.unknownModel(n, known: modelNames)
+        }
         let split = InteractionSplit.make(dataset, protocol: options.evaluationProtocol, seed: options.seed)
         let graph = try dataset.graph(interactions: split.train)
         let validation = RankingEvaluator(split: split, phase: .validation, seed: options.seed)
         let test = RankingEvaluator(split: split, phase: .test, seed: options.seed)
         let nodeText = options.textEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:]
+        let baselineNodeText = names.contains(where: { ablation[$0]?.text == .randomInitialized })
+            ? options.baselineTextEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:] : [:]
         options.log("split \(options.evaluationProtocol.rawValue): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test pairs; \(test.users.count) test users")
 
         var reports: [EvaluationReport.Model] = []
@@ -67,9 +120,11 @@ public enum Evaluation {
                 continue
             }
             let model = try makeModel(name, options: options)
-            let context = TrainingContext(dataset: dataset, split: split, graph: graph, productText: options.productText,
-                                          nodeText: nodeText, seed: options.seed, validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 },
-                                          log: options.log)
+            let randomInitialized = ablation[name]?.text == .randomInitialized
+            let context = TrainingContext(dataset: dataset, split: split, graph: graph,
+                                          productText: randomInitialized ? options.baselineProductText : options.productText,
+                                          nodeText: randomInitialized ? baselineNodeText : nodeText, seed: options.seed,
+                                          validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 }, log: options.log)
             let started = Date()
             do {
                 try model.fit(context)
@@ -86,6 +141,7 @@ public enum Evaluation {
         return EvaluationReport(
             dataset: dataset.name, evaluationProtocol: options.evaluationProtocol.rawValue, seed: options.seed,
             files: dataset.fileDigests, textEmbeddings: options.productText == nil ? nil : options.productTextSource,
+            baselineTextEmbeddings: options.baselineProductText == nil ? nil : options.baselineProductTextSource,
             split: .init(train: split.train.count, validation: split.validation.count, test: split.test.count,
                          testUsers: test.users.count, testCandidates: split.testCandidates?.count ?? split.productCount),
             models: reports)

@@ -41,6 +41,8 @@ public struct EvaluationReport: Codable, Sendable {
     public var files: [String: String]
     /// Where the product text embeddings came from (absent: none were used).
     public var textEmbeddings: String?
+    /// Where the random-init encoder's product text embeddings came from (absent: none were used).
+    public var baselineTextEmbeddings: String?
     public var split: SplitSizes
     public var models: [Model]
 
@@ -48,6 +50,7 @@ public struct EvaluationReport: Codable, Sendable {
         case dataset, seed, files, split, models
         case evaluationProtocol = "protocol"
         case textEmbeddings = "text_embeddings"
+        case baselineTextEmbeddings = "baseline_text_embeddings"
     }
 
     public func json() throws -> Data {

@@ -12,6 +12,10 @@
 public final class LightGCN: BPREmbeddingModel {
     public let layers: Int
     private var adjacency: SparseMatrix?
+    /// Train with `LightGCNTrainingStep` (the same gradient without the
+    /// tape's full-size temporaries) when the dimension allows; false: the tape.
+    public var usesFusedStep = true
+    private var fused: LightGCNTrainingStep?
 
     public init(layers: Int = 3, options: BPRTrainingOptions = BPRTrainingOptions()) {
         self.layers = layers
@@ -21,10 +25,26 @@ public final class LightGCN: BPREmbeddingModel {
     override func prepare(_ context: TrainingContext) throws {
         adjacency = SparseMatrix.normalizedBipartite(userItems: context.trainAdjacency,
                                                      itemCount: context.split.productCount)
+        fused = nil
     }
 
     /// Uses `adjacency` directly (for tests and benchmarks without a split).
-    public func setAdjacency(_ a: SparseMatrix) { adjacency = a }
+    public func setAdjacency(_ a: SparseMatrix) {
+        adjacency = a
+        fused = nil
+    }
+
+    override func trainingStep(_ users: [Int32], _ positives: [Int32], _ negatives: [Int32]) -> Float {
+        guard usesFusedStep, let adjacency, LightGCNTrainingStep.supports(dimension: table.value.lastDimension) else {
+            return super.trainingStep(users, positives, negatives)
+        }
+        if fused == nil || fused!.adjacency !== adjacency {
+            fused = LightGCNTrainingStep(adjacency: adjacency, layers: layers, dimension: table.value.lastDimension)
+        }
+        let offset = Int32(userCount)
+        return fused!.step(table: table, users: users, positives: positives.map { $0 + offset },
+                           negatives: negatives.map { $0 + offset }, regularization: options.regularization)
+    }
 
     override func propagate(_ ego: Variable, tape: Tape) -> Variable {
         guard let a = adjacency else { return ego }

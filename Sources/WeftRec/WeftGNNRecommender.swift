@@ -36,6 +36,9 @@ public final class WeftGNNRecommender: Recommender {
     public var resumeFrom: GNNTrainingProgress?
     /// Called after every epoch with the state to save for resuming.
     public var onEpochEnd: ((GNNTrainingProgress) throws -> Void)?
+    /// When set, the model needs product text: `fit` without any throws
+    /// `RecommenderUnavailable` with this reason (the text ablation's models).
+    public var missingTextReason: String?
 
     public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
                 options: GNNTrainingOptions = GNNTrainingOptions()) {
@@ -68,6 +71,9 @@ public final class WeftGNNRecommender: Recommender {
     }
 
     public func fit(_ context: TrainingContext) throws {
+        if let missingTextReason, context.productText == nil {
+            throw RecommenderUnavailable(model: name, reason: missingTextReason)
+        }
         let graph = context.graph
         self.graph = graph
         var text = context.nodeText

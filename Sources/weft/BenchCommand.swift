@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks (run them in a release build with nothing else running).",
-        subcommands: [BenchCore.self, BenchEncoder.self, BenchChunking.self, BenchTokenizer.self, BenchStore.self, BenchTrain.self]
+        subcommands: [BenchCore.self, BenchEncoder.self, BenchChunking.self, BenchTokenizer.self, BenchStore.self, BenchTrain.self, BenchGraph.self]
     )
 }

@@ -10,6 +10,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         discussion: """
         Writes the report as JSON (--output) and prints a Markdown table. Example:
           weft evaluate --data data/lastfm --protocol random-811 --models lightgcn --output lastfm.json
+        Paper A's ablation reads two text sources: --text-embeddings (pretrained + fine-tuned encoder: weft+tl,
+        weft+tl+gnn, text-knn) and --baseline-text-embeddings (random-init encoder: weft-baseline, weft+gnn).
         """)
 
     @Option(help: "Dataset folder in the Weft dataset format (products.jsonl, interactions.jsonl, ...).")
@@ -18,7 +20,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .customLong("protocol"), help: "warm, cold or random-811.")
     var evaluationProtocol: String = "warm"
 
-    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")).")
+    @Option(help: "Comma-separated models (default: all; those the dataset cannot support are listed with the reason). Known: \(Evaluation.modelNames.joined(separator: ", ")) (and the older \(Evaluation.legacyModelNames.joined(separator: ", "))).")
     var models: String?
 
     @Option(help: "Seed of the split, negatives and training.")
@@ -29,6 +31,9 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Option(help: "Product text embeddings: a JSON-lines file of {\"id\", \"embedding\"}, or 'hashed' for hashed TF-IDF vectors of the product text (default: none).")
     var textEmbeddings: String?
+
+    @Option(help: "Product text embeddings of a randomly initialised encoder of the same architecture as --text-embeddings' (the ablation's weft-baseline and weft+gnn; make one with `weft init-model --like MODEL_DIR` and `weft embed`): a JSON-lines file of {\"id\", \"embedding\"} (default: none, and those two models are listed as unable to run).")
+    var baselineTextEmbeddings: String?
 
     @Option(help: "Most training epochs of the BPR models.")
     var epochs: Int = 1000
@@ -113,6 +118,11 @@ struct EvaluateCommand: AsyncParsableCommand {
                 options.productText = embeddings
                 options.productTextSource = "\(textEmbeddings) (\(found) of \(dataset.productCount) products)"
             }
+        }
+        if let baselineTextEmbeddings {
+            let (embeddings, found) = try ProductTextEmbeddings.load(path: baselineTextEmbeddings, dataset: dataset)
+            options.baselineProductText = embeddings
+            options.baselineProductTextSource = "\(baselineTextEmbeddings) (\(found) of \(dataset.productCount) products)"
         }
         let report = try Evaluation.run(dataset: dataset, options: options)
         let table = report.markdownTable()

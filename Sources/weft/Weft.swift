@@ -10,6 +10,7 @@ struct Weft: AsyncParsableCommand {
             EmbedCommand.self,
             EvaluateCommand.self,
             FinetuneCommand.self,
+            InitModelCommand.self,
             MLMEvalCommand.self,
             PretrainCommand.self,
             TokenizerCommand.self,
