@@ -17,6 +17,7 @@ struct Weft: AsyncParsableCommand {
             CacheCommand.self,
             ConvertCommand.self,
             SampleCommand.self,
+            ServeCommand.self,
         ]
     )
 }

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import WeftService
+
+/// `weft serve`: the HTTP service (embeddings, tokenization, recommendations, metrics).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve embeddings and recommendations over HTTP.",
+        discussion: """
+            Routes: POST /v1/embeddings (OpenAI-compatible), POST /embed, POST /tokenize, GET /info, GET /health, \
+            GET /metrics (Prometheus), POST /products, GET /products/{id}/similar, GET /products/{id}/audience, \
+            GET /users/{id}/recommendations, GET /explain. See docs/API.md.
+            Concurrent embedding requests are merged into encoder batches of at most --max-batch-tokens tokens; \
+            an idle encoder waits at most --max-wait-ms for a batch to fill. SIGTERM or SIGINT stops accepting \
+            connections, finishes the requests in flight, then exits.
+            """)
+
+    @Option(help: "SQLite store: its embedding cache is read first and filled with what had to be encoded.")
+    var db: String
+
+    @Option(help: "Model folder: config.json, model.safetensors, vocab.txt or spm.model, pooling settings.")
+    var model: String = "models/external/all-MiniLM-L6-v2"
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port: Int = 8080
+
+    @Option(help: ArgumentHelp(
+        "Real tokens (special tokens included) per encoder batch (default: 8192).",
+        discussion: "Sequences are packed without padding: with 8192 one can fit 64 texts of 128 tokens. Must be at least the model's maximum input length."))
+    var maxBatchTokens: Int = 8192
+
+    @Option(help: "Sequences per encoder batch (default: 64).")
+    var maxBatchSequences: Int = 64
+
+    @Option(help: "Milliseconds an idle encoder waits for more requests to fill a batch (default: 2).")
+    var maxWaitMs: Int = 2
+
+    @Option(help: "Sequences that may wait for the encoder; requests past it get 429 (default: 4096).")
+    var maxQueuedSequences: Int = 4096
+
+    @Option(help: "Texts in one embedding request (default: 256).")
+    var maxClientBatchSize: Int = 256
+
+    @Option(help: "Largest request body in bytes; larger ones get 413 (default: 2 MiB).")
+    var maxBodyBytes: Int = 2 << 20
+
+    @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: info).")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let configuration = ServiceConfiguration(
+            host: host, port: port, storePath: db, modelDirectory: model, maximumBatchTokens: maxBatchTokens,
+            maximumBatchSequences: maxBatchSequences, maximumWait: .milliseconds(maxWaitMs),
+            maximumQueuedSequences: maxQueuedSequences, maximumTextsPerRequest: maxClientBatchSize,
+            maximumBodyBytes: maxBodyBytes, threads: threads)
+        let application: some ApplicationProtocol
+        do {
+            application = try buildApplication(configuration: configuration)
+        } catch let error as ServiceConfigurationError {
+            throw ValidationError(error.description)
+        }
+        try await application.runService()
+    }
+}
