@@ -73,6 +73,8 @@ public final class RelationalAttentionLayer: Module {
     public let updates: [NodeType: TypeUpdate]
     /// LayerNorm^att per node type, on [h ; t] before queries and keys.
     public let attentionNorms: [NodeType: LayerNorm]
+    /// When set, each call stores its attention weights here (for explanations; off in training).
+    public var attentionRecorder: AttentionRecorder?
 
     public init(dimension: Int, heads: Int, relations: [Relation], degreeNormalized: Bool = false,
                 using rng: inout SeededGenerator) {
@@ -137,6 +139,7 @@ public final class RelationalAttentionLayer: Module {
             let me = tape.gatherRows(m, ids: sourceLocal)                       // (E, D)
             let scores = tape.scale(tape.rowDot(qe, ke, heads: heads), scale)   // (E, H)
             var alpha = tape.segmentSoftmax(scores, offsets: offsets)           // (E, H)
+            attentionRecorder?.record(r, sources: sourceIds, destinations: destinationIds, alpha: alpha.value)
             if degreeNormalized {
                 let c = Tensor(uninitialized: [e, heads])                       // (E, H)
                 for k in 0..<e { for h in 0..<heads { c.data[k * heads + h] = all.degreeWeights[k] } }

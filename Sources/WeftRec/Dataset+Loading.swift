@@ -45,7 +45,7 @@ extension Dataset {
             let rating = try f.optionalNumber("rating").map { Float($0) }
             let review = try f.optionalString("review")
             dataset.interactions.append(Interaction(user: user, product: product, timestamp: timestamp, rating: rating,
-                                                    review: review))
+                                                    review: review, sourceRow: Int64(line)))
         }
         if dataset.interactions.isEmpty { throw DatasetError.empty(path: path("interactions.jsonl")) }
 

@@ -37,13 +37,19 @@ public struct Dataset: Sendable {
         public var timestamp: Int64
         public var rating: Float?
         public var review: String?
+        /// Where the interaction was read: `interactions.id` in a store, the
+        /// line number in `interactions.jsonl` (nil when built in code), so
+        /// evidence quoting its review can name the row.
+        public var sourceRow: Int64?
 
-        public init(user: Int32, product: Int32, timestamp: Int64, rating: Float? = nil, review: String? = nil) {
+        public init(user: Int32, product: Int32, timestamp: Int64, rating: Float? = nil, review: String? = nil,
+                    sourceRow: Int64? = nil) {
             self.user = user
             self.product = product
             self.timestamp = timestamp
             self.rating = rating
             self.review = review
+            self.sourceRow = sourceRow
         }
     }
 
@@ -114,6 +120,15 @@ public struct Dataset: Sendable {
         userIndex[id] = index
         return index
     }
+
+    /// The index of category `name`, adding it when new (to fix an order
+    /// before products name categories).
+    @discardableResult
+    public mutating func addCategory(_ name: String) -> Int32 { internCategory(name) }
+
+    /// The index of brand `name`, adding it when new.
+    @discardableResult
+    public mutating func addBrand(_ name: String) -> Int32 { internBrand(name) }
 
     private mutating func internCategory(_ name: String) -> Int32 {
         if let i = categoryIndex[name] { return i }

@@ -7,6 +7,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case wrongType(file: String, line: Int, field: String, expected: String)
     case unknownProduct(file: String, line: Int, field: String, id: String)
     case empty(path: String)
+    /// A trained model names a node the data it is opened with lacks.
+    case modelNodeMissing(kind: String, id: String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .wrongType(let f, let l, let field, let e): "\(f):\(l): field '\(field)' must be \(e)"
         case .unknownProduct(let f, let l, let field, let id): "\(f):\(l): field '\(field)' names unknown product '\(id)'"
         case .empty(let p): "\(p) has no records"
+        case .modelNodeMissing(let kind, let id):
+            "the model was trained with \(kind) '\(id)', which the data it is opened with does not have (was it trained on another dataset?)"
         }
     }
 }

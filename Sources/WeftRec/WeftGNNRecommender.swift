@@ -23,17 +23,48 @@ public final class WeftGNNRecommender: Recommender {
     public let options: GNNTrainingOptions
     public private(set) var model: WeftGNN?
     public private(set) var graph: HeteroGraph?
-    private var inputs = WeftGNN.Inputs()
+    /// Text tables and ID availability the GNN reads, by node type.
+    public private(set) var inputs = WeftGNN.Inputs()
     /// (U, D) and (P, D) output embeddings of the best epoch.
     public private(set) var userEmbeddings = Tensor(zeros: [0, 0])
     public private(set) var productEmbeddings = Tensor(zeros: [0, 0])
     public private(set) var epochSeconds: [Double] = []
+    /// The epoch whose parameters `fit` kept, and its validation NDCG@10.
+    public private(set) var bestEpoch = 0
+    public private(set) var bestValidation = -Double.infinity
+    /// A saved epoch to continue from (`weft train --resume`).
+    public var resumeFrom: GNNTrainingProgress?
+    /// Called after every epoch with the state to save for resuming.
+    public var onEpochEnd: ((GNNTrainingProgress) throws -> Void)?
 
     public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
                 options: GNNTrainingOptions = GNNTrainingOptions()) {
         self.name = name
         self.configuration = configuration
         self.options = options
+    }
+
+    /// A trained model put back together from saved parts: the GNN, the
+    /// graph it runs on, its inputs and its saved output embeddings (used as
+    /// they are, so scores match the run that saved them bit for bit).
+    public init(name: String = "weft-gnn", restoring model: WeftGNN, graph: HeteroGraph, inputs: WeftGNN.Inputs,
+                options: GNNTrainingOptions, userEmbeddings: Tensor, productEmbeddings: Tensor) {
+        self.name = name
+        configuration = model.configuration
+        self.options = options
+        self.model = model
+        self.graph = graph
+        self.inputs = inputs
+        self.userEmbeddings = userEmbeddings
+        self.productEmbeddings = productEmbeddings
+    }
+
+    /// Runs the trained GNN on `graph` (e.g. the training graph plus the
+    /// validation interactions held out for early stopping) and makes its
+    /// outputs the embeddings scores use. Node counts must be the training graph's.
+    public func embed(on graph: HeteroGraph) {
+        self.graph = graph
+        refresh()
     }
 
     public func fit(_ context: TrainingContext) throws {
@@ -69,10 +100,20 @@ public final class WeftGNNRecommender: Recommender {
         let triplets = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
 
-        var best = -Double.infinity, sinceBest = 0
+        var counters = GNNTrainingProgress.Counters(
+            epoch: 0, best: -Double.infinity, bestEpoch: 0, sinceBest: 0, stopped: false, generator: rng,
+            epochSeconds: [], optimizerSteps: optimizers.map(\.step))
         let bestValues = parameters.map { $0.parameter.value.copy() }
-        epochSeconds = []
-        for epoch in 1...options.maximumEpochs {
+        if let progress = resumeFrom {
+            try restore(progress, parameters: parameters, bestValues: bestValues, optimizers: optimizers)
+            counters = progress.counters
+            rng = counters.generator
+            context.log("\(name): resuming after epoch \(counters.epoch)")
+        }
+        epochSeconds = counters.epochSeconds
+        var epoch = counters.epoch
+        while !counters.stopped && epoch < options.maximumEpochs {
+            epoch += 1
             let started = Date()
             var lossSum = 0.0, batches = 0
             for batch in triplets.epoch(batchSize: options.batchSize, using: &rng) {
@@ -88,22 +129,56 @@ public final class WeftGNNRecommender: Recommender {
                 model.zeroGradients()
             }
             epochSeconds.append(Date().timeIntervalSince(started))
-            guard epoch % options.evaluateEvery == 0 || epoch == options.maximumEpochs else { continue }
-            refresh()
-            let score = context.validate(self)
-            context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.1f s/epoch", name, epoch,
-                               lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
-            if score > best {
-                best = score
-                for (i, p) in parameters.enumerated() { bestValues[i].assign(p.parameter.value) }
-                sinceBest = 0
-            } else {
-                sinceBest += 1
-                if sinceBest >= options.patience { break }
+            counters.epoch = epoch
+            counters.epochSeconds = epochSeconds
+            if epoch % options.evaluateEvery == 0 || epoch == options.maximumEpochs {
+                refresh()
+                let score = context.validate(self)
+                context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.1f s/epoch", name, epoch,
+                                   lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
+                if score > counters.best {
+                    counters.best = score
+                    counters.bestEpoch = epoch
+                    for (i, p) in parameters.enumerated() { bestValues[i].assign(p.parameter.value) }
+                    counters.sinceBest = 0
+                } else {
+                    counters.sinceBest += 1
+                    if counters.sinceBest >= options.patience { counters.stopped = true }
+                }
+            }
+            if let onEpochEnd {
+                counters.generator = rng
+                counters.optimizerSteps = optimizers.map(\.step)
+                try onEpochEnd(GNNTrainingProgress(
+                    counters: counters,
+                    parameters: Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.parameter.value) }),
+                    bestParameters: Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), bestValues)),
+                    optimizerMoments: optimizers.map { Dictionary(uniqueKeysWithValues: $0.momentTensors.map { ($0.name, $0.tensor) }) }))
             }
         }
+        bestEpoch = counters.bestEpoch
+        bestValidation = counters.best
         for (i, p) in parameters.enumerated() { p.parameter.value.assign(bestValues[i]) }
         refresh()
+    }
+
+    /// Puts a saved epoch's state back; every parameter must be there with its shape.
+    private func restore(_ progress: GNNTrainingProgress, parameters: [(name: String, parameter: Variable)],
+                         bestValues: [Tensor], optimizers: [AdamW]) throws {
+        for (i, p) in parameters.enumerated() {
+            guard let value = progress.parameters[p.name], let best = progress.bestParameters[p.name],
+                  value.shape == p.parameter.value.shape, best.shape == p.parameter.value.shape else {
+                throw ModelDirectoryError.resumeMismatch(path: "the training checkpoint", field: "parameter \(p.name)")
+            }
+            p.parameter.value.assign(value)
+            bestValues[i].assign(best)
+        }
+        guard progress.optimizerMoments.count == optimizers.count else {
+            throw ModelDirectoryError.resumeMismatch(path: "the training checkpoint", field: "optimizer count")
+        }
+        for (i, optimizer) in optimizers.enumerated() {
+            try optimizer.loadMoments({ progress.optimizerMoments[i][$0] }, step: progress.counters.optimizerSteps[i])
+        }
     }
 
     /// BPR loss of one batch on its sampled subgraph:

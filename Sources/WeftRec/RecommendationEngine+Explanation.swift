@@ -1,0 +1,233 @@
+import Foundation
+
+extension RecommendationEngine {
+    /// Reviews read for sentence evidence at most (the user's own, or of products they have).
+    static let reviewLimit = 200
+    static let sentenceLimit = 600
+
+    /// Builds the explanation of user u and product p (indices) from the data, the
+    /// GNN's attention on a full-neighbourhood pass around both, and the fusion gates.
+    func explanation(_ u: Int, _ p: Int) throws -> Explanation {
+        let product = dataset.products[p]
+        let score = Kernels.dot(recommender.userEmbeddings.data + u * recommender.userEmbeddings.lastDimension,
+                                recommender.productEmbeddings.data + p * recommender.productEmbeddings.lastDimension,
+                                recommender.productEmbeddings.lastDimension)
+        var notes: [String] = []
+        let productText = textRow(.product, p)
+        var reviews: [Explanation.ReviewEvidence] = []
+        var descriptionMatch: Explanation.DescriptionMatch?
+        if let encoder, let productText {
+            reviews = try reviewEvidence(u, productText: productText, encoder: encoder)
+            descriptionMatch = try bestDescriptionSentence(u, product: product, encoder: encoder)
+            if reviews.isEmpty { notes.append("no review text by this user or about the products they have") }
+        } else {
+            notes.append(productText == nil
+                ? "the model has no text for this product, so no sentence evidence"
+                : "the model's text vectors came from a file and no encoder was given, so sentences cannot be compared")
+        }
+        let paths = attentionPaths(u, p)
+        if paths.isEmpty { notes.append("no graph path of length up to three joins this user to the product; the score comes from the embeddings") }
+        let productFusion = fusionShare(.product, p), userFusion = fusionShare(.user, u)
+        let fusion = Explanation.FusionShare(productTextShare: productFusion.share, userTextShare: userFusion.share,
+                                             productGate: productFusion.gate, userGate: userFusion.gate)
+        var explanation = Explanation(user: dataset.userIds[u], product: product.id, title: product.title, score: score,
+                                      summary: "", reviews: reviews, paths: paths, fusion: fusion,
+                                      descriptionMatch: descriptionMatch, notes: notes)
+        explanation.summary = Self.summary(explanation)
+        return explanation
+    }
+
+    /// The text vector the GNN read for a node (nil: none).
+    func textRow(_ type: NodeType, _ node: Int) -> [Float]? {
+        guard let table = recommender.inputs.text[type], node < table.rowCount else { return nil }
+        let row = Array(table.row(node).scalars)
+        return row.contains { $0 != 0 } ? row : nil
+    }
+
+    static func cosine(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+        let ab = Kernels.dot(a, b, n), aa = Kernels.dot(a, a, n), bb = Kernels.dot(b, b, n)
+        return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
+    }
+
+    /// Sentences of the user's reviews (or, when they wrote none, of reviews of the products they
+    /// have) closest to the product's text vector; the three best with positive similarity.
+    func reviewEvidence(_ u: Int, productText: [Float], encoder: TextEncoding) throws -> [Explanation.ReviewEvidence] {
+        var chosen = dataset.interactions.filter { Int($0.user) == u && !($0.review ?? "").isEmpty }
+        let own = !chosen.isEmpty
+        if !own {
+            let have = Set(owned[u])
+            chosen = dataset.interactions.filter { have.contains($0.product) && !($0.review ?? "").isEmpty }
+        }
+        var sentences: [(text: String, source: Dataset.Interaction)] = []
+        for x in chosen.suffix(Self.reviewLimit) {
+            for s in SentenceSplitter.sentences(x.review!) { sentences.append((s, x)) }
+        }
+        sentences = Array(sentences.suffix(Self.sentenceLimit))
+        guard !sentences.isEmpty else { return [] }
+        let vectors = try encoder.embed(sentences.map(\.text))             // (S, T)
+        let width = vectors.lastDimension
+        guard width == productText.count else { return [] }
+        var scored: [(Int, Float)] = []
+        productText.withUnsafeBufferPointer { q in
+            for i in 0..<sentences.count { scored.append((i, Self.cosine(vectors.data + i * width, q.baseAddress!, width))) }
+        }
+        // One sentence per review, best reviews first.
+        var used = Set<Int64>()
+        var out: [Explanation.ReviewEvidence] = []
+        for (i, similarity) in scored.sorted(by: { ($0.1, -$0.0) > ($1.1, -$1.0) }) where similarity > 0 {
+            let x = sentences[i].source
+            let key = x.sourceRow ?? Int64(i)
+            guard used.insert(key).inserted else { continue }
+            out.append(Explanation.ReviewEvidence(
+                sentence: sentences[i].text, similarity: similarity, reviewId: x.sourceRow,
+                reviewer: dataset.userIds[Int(x.user)], reviewedProduct: dataset.products[Int(x.product)].id,
+                timestamp: x.timestamp, ownReview: own))
+            if out.count == 3 { break }
+        }
+        return out
+    }
+
+    /// The sentence of the product's title and description closest to the mean text vector of the
+    /// products the user has.
+    func bestDescriptionSentence(_ u: Int, product: Dataset.Product, encoder: TextEncoding) throws -> Explanation.DescriptionMatch? {
+        let candidates = SentenceSplitter.sentences(product.title) + SentenceSplitter.sentences(product.description)
+        guard !candidates.isEmpty, let table = recommender.inputs.text[.product] else { return nil }
+        let width = table.lastDimension
+        var profile = [Float](repeating: 0, count: width)
+        for q in owned[u] where Int(q) < table.rowCount {
+            for j in 0..<width { profile[j] += table.data[Int(q) * width + j] }
+        }
+        guard profile.contains(where: { $0 != 0 }) else { return nil }
+        let vectors = try encoder.embed(Array(candidates.prefix(50)))       // (C, T)
+        guard vectors.lastDimension == width else { return nil }
+        var best: (Int, Float)?
+        profile.withUnsafeBufferPointer { q in
+            for i in 0..<vectors.rowCount {
+                let s = Self.cosine(vectors.data + i * width, q.baseAddress!, width)
+                if best == nil || s > best!.1 { best = (i, s) }
+            }
+        }
+        guard let best, best.1 > 0 else { return nil }
+        return Explanation.DescriptionMatch(sentence: candidates[best.0], similarity: best.1)
+    }
+
+    /// α of every edge into product p, per relation and source node, averaged over the layers,
+    /// from one inference pass of the GNN over the full neighbourhoods of u and p.
+    func attentionInto(_ u: Int, _ p: Int) -> [Relation: [Int32: Float]] {
+        let model = trained.model
+        guard let graph = recommender.graph, !model.layers.isEmpty else { return [:] }
+        let recorders = model.layers.map { _ in AttentionRecorder() }
+        for (layer, recorder) in zip(model.layers, recorders) { layer.attentionRecorder = recorder }
+        defer { for layer in model.layers { layer.attentionRecorder = nil } }
+        var rng = SeededGenerator(seed: 0)
+        let sampler = NeighborSampler(graph: graph, fanout: [Int](repeating: -1, count: model.layers.count))
+        let sample = sampler.sample(seeds: [.user: [Int32(u)], .product: [Int32(p)]], using: &rng)
+        _ = model(sample.subgraph, inputs: recommender.inputs, tape: Tape.inference, training: false, using: &rng)
+        let target = sample.seedLocalIds[.product]![0]
+        var out: [Relation: [Int32: Float]] = [:]
+        for recorder in recorders {
+            for (relation, edges) in recorder.relations where relation.destination == .product {
+                guard let nodes = sample.subgraph.nodes[relation.source] else { continue }
+                for e in 0..<edges.sources.count where edges.destinations[e] == target {
+                    out[relation, default: [:]][nodes[Int(edges.sources[e])], default: 0] += edges.weights[e] / Float(recorders.count)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Paths from the user to the product whose last edge is an edge the GNN attended to:
+    /// a socially linked user who has it, a linked product the user has, a category or brand it
+    /// shares with a product the user has. The five with the most attention.
+    func attentionPaths(_ u: Int, _ p: Int) -> [Explanation.PathEvidence] {
+        guard let graph = recommender.graph else { return [] }
+        let attention = attentionInto(u, p)
+        let user = dataset.userIds[u], product = dataset.products[p]
+        func edge(_ r: Relation, _ s: String, _ d: String) -> GraphEdge {
+            GraphEdge(relation: "\(r.source),\(r.name),\(r.destination)", source: s, destination: d)
+        }
+        func name(_ q: Int) -> String { dataset.products[q].title.isEmpty ? dataset.products[q].id : "“\(dataset.products[q].title)”" }
+        let have = owned[u]
+        var paths: [Explanation.PathEvidence] = []
+        for (relation, weights) in attention {
+            for (source, weight) in weights {
+                let j = Int(source)
+                switch relation.source {
+                case .user where relation == Relation.interacted:
+                    for social in graph.relations where social.source == .user && social.destination == .user && !social.isReverse {
+                        guard graph.hasEdge(from: u, to: j, in: social) else { continue }
+                        let other = dataset.userIds[j]
+                        paths.append(.init(kind: "social", text: "user \(other), whom you \(social.name.replacingOccurrences(of: "_", with: " ")), has it",
+                                           attention: weight,
+                                           edges: [edge(social, user, other), edge(.interacted, other, product.id)]))
+                    }
+                case .product:
+                    guard have.contains(source) else { continue }
+                    let linkName = (relation.isReverse ? relation.reversed.name : relation.name).replacingOccurrences(of: "_", with: " ")
+                    paths.append(.init(kind: "linked-product", text: "it is linked (\(linkName)) with \(name(j)), which you have",
+                                       attention: weight,
+                                       edges: [edge(.interacted, user, dataset.products[j].id),
+                                               edge(relation, dataset.products[j].id, product.id)]))
+                case .category, .brand:
+                    let forward = relation.source == .category ? Relation.inCategory : Relation.byBrand
+                    guard let q = have.first(where: { graph.hasEdge(from: Int($0), to: j, in: forward) }) else { continue }
+                    let label = relation.source == .category ? dataset.categories[j] : dataset.brands[j]
+                    let kind = relation.source == .category ? "same-category" : "same-brand"
+                    let what = relation.source == .category ? "category" : "brand"
+                    paths.append(.init(kind: kind, text: "it shares the \(what) “\(label)” with \(name(Int(q))), which you have",
+                                       attention: weight,
+                                       edges: [edge(.interacted, user, dataset.products[Int(q)].id),
+                                               edge(forward, dataset.products[Int(q)].id, label),
+                                               edge(relation, label, product.id)]))
+                default:
+                    continue
+                }
+            }
+        }
+        return Array(paths.sorted { ($0.attention, $0.text) > ($1.attention, $1.text) }.prefix(5))
+    }
+
+    /// The gate's text share for one node: Σ|g ⊙ t| / (Σ|g ⊙ t| + Σ|(1 − g) ⊙ e|), and mean g.
+    func fusionShare(_ type: NodeType, _ node: Int) -> (share: Float, gate: Float) {
+        let model = trained.model
+        let d = model.configuration.dimension
+        let tape = Tape.inference
+        var t = Tensor(zeros: [1, d])                                        // (1, D)
+        if let projection = model.textProjections[type], let row = textRow(type, node) {
+            t = projection(Variable(Tensor(row, shape: [1, row.count])), tape: tape).value
+        }
+        var e = Tensor(zeros: [1, d])                                        // (1, D)
+        let available = recommender.inputs.idAvailable[type].map { node < $0.count && $0[node] } ?? true
+        if available, let table = model.idEmbeddings[type], node < table.count {
+            e = table([Int32(node)], tape: tape).value
+        }
+        guard let fusion = model.fusions[type] else { return (0, 0) }
+        let g = tape.sigmoid(fusion.gate(tape.concatenateColumns([Variable(t), Variable(e)]), tape: tape)).value
+        var text: Float = 0, id: Float = 0, gate: Float = 0
+        for j in 0..<d {
+            text += abs(g.data[j] * t.data[j])
+            id += abs((1 - g.data[j]) * e.data[j])
+            gate += g.data[j]
+        }
+        return (text + id > 0 ? text / (text + id) : 0, gate / Float(d))
+    }
+
+    static func summary(_ x: Explanation) -> String {
+        func percent(_ v: Float) -> String { "\(Int((v * 100).rounded()))%" }
+        var parts: [String] = []
+        let name = x.title.isEmpty ? x.product : "“\(x.title)”"
+        parts.append("\(name) is recommended to user \(x.user) (score \(String(format: "%.3f", x.score))).")
+        if let r = x.reviews.first {
+            let whose = r.ownReview ? "You wrote" : "A review of \(r.reviewedProduct), which you have, says"
+            parts.append("\(whose) “\(r.sentence)”, close to this product's text (similarity \(String(format: "%.2f", r.similarity))).")
+        }
+        if let path = x.paths.first {
+            parts.append("In the graph, \(path.text) (attention \(String(format: "%.2f", path.attention))).")
+        }
+        if let d = x.descriptionMatch {
+            parts.append("Its description says “\(d.sentence)”, the line closest to what you have.")
+        }
+        parts.append("Text made up \(percent(x.fusion.productTextShare)) of the product's starting representation and \(percent(x.fusion.userTextShare)) of yours; the learned ID and graph embeddings the rest.")
+        return parts.joined(separator: " ")
+    }
+}
