@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "WeftServiceTests",
             dependencies: [
-                "WeftService", "WeftText", "WeftStore",
+                "WeftService", "WeftText", "WeftStore", "WeftRec",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -29,7 +29,7 @@ public func buildApplicationWithService(
     let metrics = ServiceMetrics()
     let service = try EmbeddingService(configuration: configuration, metrics: metrics, logger: logger)
     let router = Router()
-    router.middleware.add(RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
     router.get("/health") { _, _ in
         try JSONResponse.make(["status": "ok"])
     }
@@ -40,7 +40,7 @@ public func buildApplicationWithService(
                         body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
     EmbeddingRoutes(service: service, configuration: configuration).register(on: router)
-    RecommendationRoutes(backend: recommendations, configuration: configuration).register(on: router)
+    registerRecommendationRoutes(recommendations, configuration: configuration, on: router)
     let application = Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port),
@@ -53,4 +53,26 @@ public func buildApplicationWithService(
         "max_batch_tokens": "\(configuration.maximumBatchTokens)", "cache": "\(configuration.storePath ?? "none")",
     ])
     return (application, service, metrics)
+}
+
+/// Opens the backend's concrete type so the routes encode its result types directly.
+private func registerRecommendationRoutes(_ backend: (any RecommendationBackend)?, configuration: ServiceConfiguration,
+                                          on router: Router<BasicRequestContext>) {
+    func register<Backend: RecommendationBackend>(_ backend: Backend) {
+        RecommendationRoutes(backend: backend, configuration: configuration).register(on: router)
+    }
+    if let backend {
+        register(backend)
+    } else {
+        RecommendationRoutes<UnavailableRecommendations>(backend: nil, configuration: configuration).register(on: router)
+    }
+}
+
+/// Stands in when the server runs without a recommendation model; never called (the routes answer 503 first).
+struct UnavailableRecommendations: RecommendationBackend {
+    func recommendations(user: String, count: Int, explain: Bool) async throws -> [String] { [] }
+    func similarProducts(to product: String, count: Int) async throws -> [String] { [] }
+    func audience(of product: String, count: Int, explain: Bool) async throws -> [String] { [] }
+    func addProduct(_ product: ProductSubmission) async throws -> String { "" }
+    func explanation(user: String, product: String) async throws -> String { "" }
 }

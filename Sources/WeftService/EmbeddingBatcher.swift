@@ -161,18 +161,22 @@ public final class EmbeddingBatcher: Service, @unchecked Sendable {
 
     /// Refuses new requests, lets the encoder finish every queued one, and returns when its thread has ended.
     public func shutdown() async {
+        beginStopping()
+        while !hasFinished { try? await Task.sleep(for: .milliseconds(5)) }
+    }
+
+    private func beginStopping() {
         condition.lock()
         stopping = true
         paused = false
         condition.broadcast()
         condition.unlock()
-        while true {
-            condition.lock()
-            let finished = threadFinished
-            condition.unlock()
-            if finished { return }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+    }
+
+    private var hasFinished: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return threadFinished
     }
 
     // MARK: Encoder thread

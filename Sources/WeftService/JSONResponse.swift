@@ -3,8 +3,10 @@ import Hummingbird
 
 /// Encodes response bodies with snake_case keys as the types declare them and a stable key order.
 enum JSONResponse {
-    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    /// `snakeCase` converts camelCase keys (of types from other modules) to snake_case.
+    static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, snakeCase: Bool = false) throws -> Response {
         let encoder = JSONEncoder()
+        if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
         var headers = HTTPFields()

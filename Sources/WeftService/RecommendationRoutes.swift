@@ -4,15 +4,15 @@ import Hummingbird
 /// `POST /products`, `GET /products/{id}/similar`, `GET /products/{id}/audience`,
 /// `GET /users/{id}/recommendations`, `GET /explain`, all served by a `RecommendationBackend`
 /// (503 when the server runs without one).
-struct RecommendationRoutes: Sendable {
-    let backend: (any RecommendationBackend)?
+struct RecommendationRoutes<Backend: RecommendationBackend>: Sendable {
+    let backend: Backend?
     let configuration: ServiceConfiguration
     /// Largest `k` a request may ask for.
-    static let maximumCount = 1000
+    static var maximumCount: Int { 1000 }
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/products") { request, _ in
-            let product = try await RequestDecoding.decode(NewProduct.self, from: request,
+            let product = try await RequestDecoding.decode(ProductSubmission.self, from: request,
                                                            limit: configuration.maximumBodyBytes)
             if product.id.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw ServiceError.invalid(field: "id", "must not be empty")
@@ -21,26 +21,27 @@ struct RecommendationRoutes: Sendable {
                 throw ServiceError.invalid(field: "title", "must not be empty")
             }
             let added = try await call { try await $0.addProduct(product) }
-            return try JSONResponse.make(added, status: .created)
+            return try JSONResponse.make(added, status: .created, snakeCase: true)
         }
         router.get("/products/:id/similar") { request, context in
             let id = try context.parameters.require("id")
             let count = try Self.count(request)
             let similar = try await call { try await $0.similarProducts(to: id, count: count) }
-            return try JSONResponse.make(SimilarResponse(product: id, similar: similar))
+            return try JSONResponse.make(SimilarResponse(product: id, similar: similar), snakeCase: true)
         }
         router.get("/products/:id/audience") { request, context in
             let id = try context.parameters.require("id")
             let count = try Self.count(request)
-            let users = try await call { try await $0.audience(of: id, count: count) }
-            return try JSONResponse.make(AudienceResponse(product: id, audience: users))
+            let explain = try Self.flag(request, "explain")
+            let users = try await call { try await $0.audience(of: id, count: count, explain: explain) }
+            return try JSONResponse.make(AudienceResponse(product: id, audience: users), snakeCase: true)
         }
         router.get("/users/:id/recommendations") { request, context in
             let id = try context.parameters.require("id")
             let count = try Self.count(request)
             let explain = try Self.flag(request, "explain")
             let products = try await call { try await $0.recommendations(user: id, count: count, explain: explain) }
-            return try JSONResponse.make(RecommendationsResponse(user: id, recommendations: products))
+            return try JSONResponse.make(RecommendationsResponse(user: id, recommendations: products), snakeCase: true)
         }
         router.get("/explain") { request, _ in
             guard let user = request.uri.queryParameters.get("user"), !user.isEmpty else {
@@ -50,27 +51,27 @@ struct RecommendationRoutes: Sendable {
                 throw ServiceError.invalid(field: "product", "is required (GET /explain?user=ID&product=ID)")
             }
             let explanation = try await call { try await $0.explanation(user: user, product: product) }
-            return try JSONResponse.make(explanation)
+            return try JSONResponse.make(explanation, snakeCase: true)
         }
     }
 
     struct SimilarResponse: Encodable {
         var product: String
-        var similar: [ScoredProduct]
+        var similar: [Backend.Similar]
     }
 
     struct AudienceResponse: Encodable {
         var product: String
-        var audience: [ScoredUser]
+        var audience: [Backend.AudienceMember]
     }
 
     struct RecommendationsResponse: Encodable {
         var user: String
-        var recommendations: [RecommendedProduct]
+        var recommendations: [Backend.Recommendation]
     }
 
     /// Runs `body` on the backend, turning its errors into statuses.
-    private func call<T>(_ body: (any RecommendationBackend) async throws -> T) async throws -> T {
+    private func call<T>(_ body: (Backend) async throws -> T) async throws -> T {
         guard let backend else {
             throw ServiceError(.serviceUnavailable, "this server runs without a recommendation model")
         }
@@ -80,7 +81,8 @@ struct RecommendationRoutes: Sendable {
             switch error {
             case .unknownUser, .unknownProduct: throw ServiceError.notFound(error.description)
             case .productExists: throw ServiceError(.conflict, error.description, field: "id")
-            case .invalidProduct(let field, let reason): throw ServiceError.invalid(field: field, reason)
+            case .invalid(let field, let reason): throw ServiceError.invalid(field: field, reason)
+            case .unavailable(let reason): throw ServiceError(.serviceUnavailable, reason)
             }
         }
     }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import WeftRec
 import WeftService
+import WeftStore
 
 /// `weft serve`: the HTTP service (embeddings, tokenization, recommendations, metrics).
 struct ServeCommand: AsyncParsableCommand {
@@ -23,6 +25,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Model folder: config.json, model.safetensors, vocab.txt or spm.model, pooling settings.")
     var model: String = "models/external/all-MiniLM-L6-v2"
+
+    @Option(help: "Recommendation model folder written by weft train, over the same store (default: none; the recommendation routes then answer 503).")
+    var recommender: String?
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -70,12 +75,13 @@ struct ServeCommand: AsyncParsableCommand {
             maximumBatchSequences: maxBatchSequences, maximumWait: .milliseconds(maxWaitMs),
             maximumQueuedSequences: maxQueuedSequences, maximumTextsPerRequest: maxClientBatchSize,
             maximumBodyBytes: maxBodyBytes, threads: threads)
-        let application: some ApplicationProtocol
+        let engine = try recommender.map {
+            try RecommendationEngine(modelDirectory: URL(fileURLWithPath: $0), store: try Store(path: db))
+        }
         do {
-            application = try buildApplication(configuration: configuration)
+            try await buildApplication(configuration: configuration, recommendations: engine).runService()
         } catch let error as ServiceConfigurationError {
             throw ValidationError(error.description)
         }
-        try await application.runService()
     }
 }

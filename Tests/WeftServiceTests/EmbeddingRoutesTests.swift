@@ -37,7 +37,8 @@ import WeftText
                 body: ServiceFixture.json(["input": "no annual fee", "encoding_format": "base64"]))
             #expect(response.status == .ok)
             let data = try #require(try ServiceFixture.object(response)["data"] as? [[String: Any]])
-            let encoded = try #require(Data(base64Encoded: try #require(data.first?["embedding"] as? String)))
+            let text = try #require(data.first?["embedding"] as? String)
+            let encoded = try #require(Data(base64Encoded: text))
             let vector = encoded.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             ServiceFixture.expectClose([vector], expected)
         }

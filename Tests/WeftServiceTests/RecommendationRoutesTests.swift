@@ -8,6 +8,28 @@ import WeftService
 /// A catalog of three products and two users, with scores from a fixed table,
 /// that records what the routes asked for.
 final class RecommendationBackendDouble: RecommendationBackend {
+    struct Scored: Codable, Sendable {
+        var product: String
+        var title: String
+        var score: Float
+        var explanation: Why?
+    }
+    struct Member: Codable, Sendable {
+        var user: String
+        var score: Float
+    }
+    struct Added: Codable, Sendable {
+        var product: String
+        var edgeCount: Int
+    }
+    struct Why: Codable, Sendable {
+        var user: String
+        var product: String
+        var summary: String
+        var textShare: Float
+        var sources: [String]
+    }
+
     let products = Mutex<[String: String]>(["P1": "Travel card", "P2": "Savings account", "P3": "Index fund"])
     let users = ["alice", "bob"]
     let calls = Mutex<[String]>([])
@@ -16,39 +38,39 @@ final class RecommendationBackendDouble: RecommendationBackend {
         guard users.contains(id) else { throw RecommendationBackendError.unknownUser(id) }
     }
 
-    private func requireProduct(_ id: String) throws -> String {
-        guard let title = products.withLock({ $0[id] }) else { throw RecommendationBackendError.unknownProduct(id) }
-        return title
+    private func requireProduct(_ id: String) throws {
+        guard products.withLock({ $0[id] }) != nil else { throw RecommendationBackendError.unknownProduct(id) }
     }
 
     private func ranked(excluding id: String? = nil) -> [(String, String)] {
         products.withLock { $0.sorted { $0.key < $1.key } }.filter { $0.key != id }.map { ($0.key, $0.value) }
     }
 
-    func recommendations(user: String, count: Int, explain: Bool) async throws -> [RecommendedProduct] {
+    func recommendations(user: String, count: Int, explain: Bool) async throws -> [Scored] {
         try requireUser(user)
         calls.withLock { $0.append("recommendations \(user) \(count) \(explain)") }
         return ranked().prefix(count).enumerated().map { rank, product in
-            RecommendedProduct(product: product.0, title: product.1, score: 1 - Float(rank) / 10,
-                               explanation: explain ? Self.explanation(user, product.0) : nil)
+            Scored(product: product.0, title: product.1, score: 1 - Float(rank) / 10,
+                   explanation: explain ? Self.why(user, product.0) : nil)
         }
     }
 
-    func similarProducts(to product: String, count: Int) async throws -> [ScoredProduct] {
-        _ = try requireProduct(product)
+    func similarProducts(to product: String, count: Int) async throws -> [Scored] {
+        try requireProduct(product)
         return ranked(excluding: product).prefix(count).enumerated().map {
-            ScoredProduct(product: $1.0, title: $1.1, score: 0.9 - Float($0) / 10)
+            Scored(product: $1.0, title: $1.1, score: 0.9 - Float($0) / 10)
         }
     }
 
-    func audience(of product: String, count: Int) async throws -> [ScoredUser] {
-        _ = try requireProduct(product)
-        return users.prefix(count).enumerated().map { ScoredUser(user: $1, score: 0.8 - Float($0) / 10) }
+    func audience(of product: String, count: Int, explain: Bool) async throws -> [Member] {
+        try requireProduct(product)
+        return users.prefix(count).enumerated().map { Member(user: $1, score: 0.8 - Float($0) / 10) }
     }
 
-    func addProduct(_ product: NewProduct) async throws -> AddedProduct {
-        if product.related?.contains(where: { products.withLock { p in p[$0] == nil } }) == true {
-            throw RecommendationBackendError.invalidProduct(field: "related", reason: "unknown product")
+    func addProduct(_ product: ProductSubmission) async throws -> Added {
+        let linked = product.links?.values.flatMap { $0 } ?? []
+        if linked.contains(where: { id in products.withLock { $0[id] == nil } }) {
+            throw RecommendationBackendError.invalid(field: "links", reason: "unknown product")
         }
         let inserted = products.withLock { table -> Bool in
             if table[product.id] != nil { return false }
@@ -56,19 +78,18 @@ final class RecommendationBackendDouble: RecommendationBackend {
             return true
         }
         guard inserted else { throw RecommendationBackendError.productExists(product.id) }
-        return AddedProduct(product: product.id, cached: false, edges: product.related?.count ?? 0)
+        return Added(product: product.id, edgeCount: linked.count + (product.categories?.count ?? 0))
     }
 
-    func explanation(user: String, product: String) async throws -> Explanation {
+    func explanation(user: String, product: String) async throws -> Why {
         try requireUser(user)
-        _ = try requireProduct(product)
-        return Self.explanation(user, product)
+        try requireProduct(product)
+        return Self.why(user, product)
     }
 
-    static func explanation(_ user: String, _ product: String) -> Explanation {
-        Explanation(user: user, product: product, summary: "\(user) reviewed similar products.", textShare: 0.6,
-                    evidence: [.init(kind: "review_sentence", text: "Great card for travel.", source: "review:7",
-                                     weight: 0.83)])
+    static func why(_ user: String, _ product: String) -> Why {
+        Why(user: user, product: product, summary: "\(user) reviewed similar products.", textShare: 0.6,
+            sources: ["review:7"])
     }
 }
 
@@ -83,7 +104,7 @@ final class RecommendationBackendDouble: RecommendationBackend {
             let items = try #require(body["recommendations"] as? [[String: Any]])
             #expect(items.map { $0["product"] as? String } == ["P1", "P2"])
             let explanation = try #require(items.first?["explanation"] as? [String: Any])
-            #expect(explanation["text_share"] as? Double == Double(Float(0.6)))
+            #expect(explanation["text_share"] as? Double == 0.6)
             #expect(backend.calls.withLock { $0 } == ["recommendations alice 2 true"])
 
             response = try await client.execute(uri: "/users/alice/recommendations", method: .get)
@@ -102,7 +123,7 @@ final class RecommendationBackendDouble: RecommendationBackend {
             response = try await client.execute(uri: "/explain?user=bob&product=P3", method: .get)
             body = try ServiceFixture.object(response)
             #expect(body["product"] as? String == "P3")
-            #expect((body["evidence"] as? [[String: Any]])?.first?["source"] as? String == "review:7")
+            #expect(body["sources"] as? [String] == ["review:7"])
         }
     }
 
@@ -110,10 +131,10 @@ final class RecommendationBackendDouble: RecommendationBackend {
         let backend = RecommendationBackendDouble()
         try await ServiceFixture.withService(try ServiceFixture.configuration(store: false), recommendations: backend) { client, _, _ in
             let product: [String: Any] = ["id": "P0", "title": "Student card", "description": "No fees.",
-                                          "category": "Cards", "related": ["P1"]]
+                                          "categories": ["Cards"], "links": ["also_bought": ["P1"]]]
             var response = try await client.execute(uri: "/products", method: .post, body: ServiceFixture.json(product))
             #expect(response.status == .created)
-            #expect(try ServiceFixture.object(response)["edges"] as? Int == 1)
+            #expect(try ServiceFixture.object(response)["edge_count"] as? Int == 2, "camelCase keys leave as snake_case")
             response = try await client.execute(uri: "/products/P0/audience", method: .get)
             #expect(response.status == .ok)
             response = try await client.execute(uri: "/users/bob/recommendations?k=1", method: .get)
@@ -145,7 +166,7 @@ final class RecommendationBackendDouble: RecommendationBackend {
             }
             let badProducts: [([String: Any], String)] = [
                 (["title": "No id"], "id"), (["id": "P7"], "title"), (["id": "P7", "title": " "], "title"),
-                (["id": "P7", "title": "x", "related": "P1"], "related"), (["id": "P7", "title": "x", "related": ["P9"]], "related"),
+                (["id": "P7", "title": "x", "links": ["P1"]], "links"), (["id": "P7", "title": "x", "links": ["also_bought": ["P9"]]], "links"),
             ]
             for (body, field) in badProducts {
                 let response = try await client.execute(uri: "/products", method: .post, body: ServiceFixture.json(body))
