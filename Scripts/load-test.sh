@@ -86,7 +86,8 @@ LUA
 cat "$work/report.lua" >> "$work/embeddings.lua"
 
 echo "load-test.sh: starting weft serve on 127.0.0.1:$port"
-"$weft" serve --db "$db" --model "$model" --host 127.0.0.1 --port "$port" --log-level warning \
+# --no-cache: the 300 descriptions repeat, and cache hits would measure SQLite, not the encoder.
+"$weft" serve --db "$db" --model "$model" --no-cache --host 127.0.0.1 --port "$port" --log-level warning \
     > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do

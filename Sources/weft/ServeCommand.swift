@@ -26,6 +26,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Model folder: config.json, model.safetensors, vocab.txt or spm.model, pooling settings.")
     var model: String = "models/external/all-MiniLM-L6-v2"
 
+    @Flag(inversion: .prefixedNo, help: "Read and fill the store's embedding cache (default: on; --no-cache encodes every text, e.g. to measure the encoder).")
+    var cache = true
+
     @Option(help: "Recommendation model folder written by weft train, over the same store (default: none; the recommendation routes then answer 503).")
     var recommender: String?
 
@@ -71,7 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let configuration = ServiceConfiguration(
-            host: host, port: port, storePath: db, modelDirectory: model, maximumBatchTokens: maxBatchTokens,
+            host: host, port: port, storePath: cache ? db : nil, modelDirectory: model, maximumBatchTokens: maxBatchTokens,
             maximumBatchSequences: maxBatchSequences, maximumWait: .milliseconds(maxWaitMs),
             maximumQueuedSequences: maxQueuedSequences, maximumTextsPerRequest: maxClientBatchSize,
             maximumBodyBytes: maxBodyBytes, threads: threads)

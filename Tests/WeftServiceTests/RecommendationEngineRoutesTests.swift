@@ -39,30 +39,6 @@ import WeftService
         return try RecommendationEngine(trained: trained, dataset: dataset, store: nil, encoder: nil)
     }
 
-    @Test func capture() async throws {
-        let engine = try Self.engine()
-        try await ServiceFixture.withService(try ServiceFixture.configuration(store: false), recommendations: engine) { client, _, _ in
-            func show(_ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil) async throws {
-                let response = try await client.execute(uri: uri, method: method, body: body.map { ByteBuffer(string: $0) })
-                print("=== \(method) \(uri)")
-                if let body { print("REQ \(body)") }
-                print("STATUS \(response.status.code)")
-                print("RESP " + String(decoding: response.body.readableBytesView, as: UTF8.self))
-            }
-            try await show(.get, "/users/u1-0/recommendations?k=2&explain=true")
-            try await show(.get, "/users/u1-0/recommendations?k=3")
-            try await show(.get, "/products/p1-2/similar?k=3")
-            try await show(.post, "/products", #"{"id": "p1-new", "title": "Live at the Garage", "description": "A record of metal guitar drums. Loud and fast.", "brand": "brand1", "categories": ["genre1"]}"#)
-            try await show(.get, "/products/p1-new/audience?k=3")
-            try await show(.get, "/explain?user=u1-0&product=p1-new")
-            try await show(.get, "/users/nobody/recommendations")
-            try await show(.get, "/users/u1-0/recommendations?k=0")
-            try await show(.post, "/products", #"{"id": "p1-new", "title": "Live at the Garage"}"#)
-            try await show(.post, "/products", #"{"id": "p1-x"}"#)
-            try await show(.get, "/metrics")
-        }
-    }
-
     @Test func routesServeTheRealEngine() async throws {
         let engine = try Self.engine()
         let expected = try engine.recommend(user: "u1-0", k: 3).map(\.product)
