@@ -11,7 +11,8 @@
 #   MODEL_DIR  default models/external/all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh fetches it)
 #   DB         default: a fresh store in a temporary folder (so the embedding cache starts empty)
 # Environment: DURATION (seconds per phase, default 20), CONNECTIONS (default 16),
-#   WRK_THREADS (default 2), PORT (default 18080), USER_ID (default: the first user of the store).
+#   WRK_THREADS (default 2), PORT (default 18080), USER_ID (default: the first user of the store),
+#   RECOMMENDER (a `weft train` model folder over DB; without it the recommendations phase is skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,7 +88,9 @@ cat "$work/report.lua" >> "$work/embeddings.lua"
 
 echo "load-test.sh: starting weft serve on 127.0.0.1:$port"
 # --no-cache: the 300 descriptions repeat, and cache hits would measure SQLite, not the encoder.
-"$weft" serve --db "$db" --model "$model" --no-cache --host 127.0.0.1 --port "$port" --log-level warning \
+recommender=()
+[ -n "${RECOMMENDER:-}" ] && recommender=(--recommender "$RECOMMENDER")
+"$weft" serve --db "$db" --model "$model" --no-cache "${recommender[@]}" --host 127.0.0.1 --port "$port" --log-level warning \
     > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do

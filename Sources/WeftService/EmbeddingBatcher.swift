@@ -9,10 +9,13 @@ import WeftText
 ///
 /// A batch takes queued sequences in arrival order until the next one would
 /// pass `maximumBatchTokens` real tokens (sequences are packed without
-/// padding, so this bounds the work) or `maximumBatchSequences`. An idle
-/// encoder waits at most `maximumWait` after the oldest queued request for a
-/// batch to fill; a busy one batches whatever queued up meanwhile. A request
-/// may be split across batches. At most `maximumQueuedSequences` wait; a
+/// padding, so this bounds the work) or `maximumBatchSequences`. Before a
+/// batch that is not full the encoder waits at most `maximumWait` after the
+/// later of the oldest queued request's arrival and the end of the previous
+/// batch: clients answered by that batch send their next request within
+/// about a millisecond, and without the wait a steady load splits into two
+/// alternating half-size batches (measured: 8 of 16 connections per batch).
+/// A request may be split across batches. At most `maximumQueuedSequences` wait; a
 /// request that would go past that is refused (`queueFull`, answered 429).
 public final class EmbeddingBatcher: Service, @unchecked Sendable {
     public struct Limits: Sendable {
@@ -79,6 +82,7 @@ public final class EmbeddingBatcher: Service, @unchecked Sendable {
     // Guarded by `condition`:
     private var queue: [Job] = []
     private var oldestArrival: ContinuousClock.Instant?
+    private var lastBatchEnd: ContinuousClock.Instant?
     private var queuedSequences = 0
     private var stopping = false
     private var paused = false
@@ -195,7 +199,7 @@ public final class EmbeddingBatcher: Service, @unchecked Sendable {
             }
             // An idle encoder gives concurrent requests a moment to join the batch.
             if let oldest = oldestArrival {
-                let deadline = oldest + limits.maximumWait
+                let deadline = max(oldest, lastBatchEnd ?? oldest) + limits.maximumWait
                 while !stopping && !batchIsFull() {
                     let remaining = ContinuousClock.now.duration(to: deadline)
                     if remaining <= .zero { break }
@@ -268,6 +272,7 @@ public final class EmbeddingBatcher: Service, @unchecked Sendable {
                 }
                 queue.removeAll { failed.contains(ObjectIdentifier($0)) }
             }
+            lastBatchEnd = .now
             counts.batches += 1
             counts.sequences += sequences.count
             counts.tokens += tokens

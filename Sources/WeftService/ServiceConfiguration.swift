@@ -27,7 +27,7 @@ public struct ServiceConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, storePath: String? = nil, modelDirectory: String,
                 maximumBatchTokens: Int = 8192, maximumBatchSequences: Int = 64,
-                maximumWait: Duration = .milliseconds(2), maximumQueuedSequences: Int = 4096,
+                maximumWait: Duration = .milliseconds(5), maximumQueuedSequences: Int = 4096,
                 maximumTextsPerRequest: Int = 256, maximumBodyBytes: Int = 2 << 20, threads: Int? = nil) {
         self.host = host
         self.port = port

@@ -32,6 +32,7 @@ public struct ServiceError: Error, HTTPResponseError, CustomStringConvertible, S
         case 413: "request_too_large"
         case 422, 400: "invalid_request_error"
         case 404: "not_found_error"
+        case 409: "conflict_error"
         case 429: "rate_limit_error"
         case 503: "unavailable_error"
         default: "server_error"

@@ -46,8 +46,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Sequences per encoder batch (default: 64).")
     var maxBatchSequences: Int = 64
 
-    @Option(help: "Milliseconds an idle encoder waits for more requests to fill a batch (default: 2).")
-    var maxWaitMs: Int = 2
+    @Option(help: "Milliseconds the encoder waits, after the previous batch or the oldest request, for a batch to fill (default: 5).")
+    var maxWaitMs: Int = 5
 
     @Option(help: "Sequences that may wait for the encoder; requests past it get 429 (default: 4096).")
     var maxQueuedSequences: Int = 4096

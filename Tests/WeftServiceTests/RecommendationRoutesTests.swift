@@ -142,6 +142,8 @@ final class RecommendationBackendDouble: RecommendationBackend {
             // The same id again conflicts.
             response = try await client.execute(uri: "/products", method: .post, body: ServiceFixture.json(product))
             #expect(response.status == .conflict)
+            let error = try #require(try ServiceFixture.object(response)["error"] as? [String: Any])
+            #expect(error["type"] as? String == "conflict_error" && error["field"] as? String == "id")
         }
     }
 
