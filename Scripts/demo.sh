@@ -7,7 +7,12 @@
 #      pretrained encoder, fetched from PyPI),
 #   3. evaluate recommenders on it, cold start included: the 'cold' protocol
 #      removes 20% of products from training and ranks them for users from
-#      their text alone.
+#      their text alone,
+#   4. train the Weft GNN recommender on the store (text through the same
+#      cache, so step 2's vectors are reused) into a model folder,
+#   5. print a user's top-10 recommendations with explanations,
+#   6. add a brand-new product (text and metadata only, no retraining) and
+#      print its audience with explanations.
 # Usage: Scripts/demo.sh [DATASET_DIR]   (default data/amazon2018-gift-cards)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,5 +47,33 @@ echo "== 3. cold-start evaluation (20% of products unseen in training, ranked fr
 "$weft" evaluate --data "$data" --protocol cold --seed 42 \
     --models popularity,text-knn,bpr-mf,lightgcn,weft-gnn \
     --text-embeddings "$work/product-embeddings.jsonl" --output "$work/cold.json"
+echo "   report: $work/cold.json (and $work/cold.md)"
+
+echo "== 4. training the GNN recommender into $work/model"
+"$weft" train --db "$work/weft.db" --out "$work/model" --encoder "$model" --epochs "${WEFT_DEMO_EPOCHS:-30}" --seed 42
+serve=(--db "$work/weft.db" --model "$work/model" --encoder "$model")
+
+user="$(python3 - "$data/interactions.jsonl" <<'PY'
+import collections, json, sys
+counts = collections.Counter(json.loads(line)["user"] for line in open(sys.argv[1], encoding="utf-8"))
+print(counts.most_common(1)[0][0])
+PY
+)"
+echo "== 5. top-10 recommendations for user $user, explained"
+"$weft" recommend "${serve[@]}" --user "$user" --k 10 --explain
+
+echo "== 6. a brand-new product, inserted without retraining, and who should see it"
+new_id="DEMO-$(date +%Y%m%d-%H%M%S)"
+python3 - "$data/products.jsonl" "$new_id" > "$work/new-product.json" <<'PY'
+import json, sys
+first = json.loads(open(sys.argv[1], encoding="utf-8").readline())
+print(json.dumps({"id": sys.argv[2], "title": "Weekend Spa Gift Card",
+                  "description": "Treat someone to a massage and a facial. Redeemable at partner spas nationwide. No fees and no expiry.",
+                  "categories": first.get("categories", [])}))
+PY
+"$weft" add-product "${serve[@]}" --json "$work/new-product.json" --audience 0
+"$weft" audience "${serve[@]}" --product "$new_id" --k 5 --explain
+
 echo
-echo "Report: $work/cold.json (and $work/cold.md). Next: weft evaluate --protocol warm, weft embed, weft tokenizer encode."
+echo "Start the server on this store and model: $weft serve --db $work/weft.db --model $work/model"
+echo "(the store keeps $new_id: products added this way persist, like any other)"

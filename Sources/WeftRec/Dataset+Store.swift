@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import WeftStore
 
@@ -9,7 +10,9 @@ extension Dataset {
     /// an id of `order` that the store lacks is an error naming it.
     public static func load(store: Store, name: String, order: ModelIdMaps? = nil) throws -> Dataset {
         let catalog = try StoreCatalog.read(store)
-        return try Dataset(catalog: catalog, name: name, order: order)
+        var dataset = try Dataset(catalog: catalog, name: name, order: order)
+        dataset.fileDigests["store catalog"] = catalog.digest
+        return dataset
     }
 
     init(catalog: StoreCatalog, name: String, order: ModelIdMaps?) throws {
@@ -97,5 +100,28 @@ extension StoreCatalog {
         userLinks = dataset.userLinks.map {
             LinkRecord(source: dataset.userIds[Int($0.source)], target: dataset.userIds[Int($0.target)], relation: $0.relation)
         }
+    }
+}
+
+extension StoreCatalog {
+    /// SHA-256 (hex) of every catalog record in reading order, so a model
+    /// trained on a store is pinned to its exact contents as a folder's
+    /// file digests pin it to files.
+    var digest: String {
+        var hasher = SHA256()
+        func add(_ fields: [String?]) {
+            for f in fields { hasher.update(data: Data(((f ?? "\u{1}") + "\u{0}").utf8)) }
+            hasher.update(data: Data("\n".utf8))
+        }
+        for p in products {
+            add(["p", p.id, p.title, p.description, p.brand, p.categories.joined(separator: "\u{2}")])
+        }
+        for u in users { add(["u", u]) }
+        for x in interactions {
+            add(["i", String(x.id), x.user, x.product, String(x.timestamp), x.rating.map { String($0) }, x.review])
+        }
+        for l in productLinks { add(["pl", l.source, l.target, l.relation]) }
+        for l in userLinks { add(["ul", l.source, l.target, l.relation]) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -22,7 +22,9 @@ public struct Explanation: Codable, Sendable, Equatable {
         /// `social`, `linked-product`, `same-category` or `same-brand`.
         public var kind: String
         public var text: String
-        /// α of the path's last edge into the product, averaged over heads, summed over layers.
+        /// Share of the product's aggregated message that came along the path's last edge:
+        /// its attention α within its relation (mean over heads) over the number of relations
+        /// that bring the product messages, averaged over layers; in (0, 1].
         public var attention: Float
         public var edges: [GraphEdge]
     }

@@ -39,7 +39,8 @@ public final class HashedTextEncoder: TextEncoding, Codable, @unchecked Sendable
             var tf: [UInt64: Int] = [:]
             for t in HashedTextFeatures.terms(text) { tf[t, default: 0] += 1 }
             let base = out.data + row * dimension
-            for (t, count) in tf {
+            // Fixed order: colliding terms are summed the same way in every process (hash seeds differ).
+            for (t, count) in tf.sorted(by: { $0.key < $1.key }) {
                 let idf = Foundation.log((1 + n) / (1 + Double(documentFrequency[t] ?? 0))) + 1
                 let weight = Float((1 + Foundation.log(Double(count))) * idf)
                 let bucket = Int(t % UInt64(dimension))

@@ -77,7 +77,10 @@ public enum ModelTraining {
         var product: Tensor? = productText, others: [NodeType: Tensor] = [:]
         var source = textSource
         if productText == nil, let encoder {
+            options.log("weft train: encoding product text, category and brand names and training reviews with \(encoder.source)")
+            let encodingStarted = Date()
             (product, others) = try text(dataset: dataset, split: split, encoder: encoder)
+            options.log(String(format: "weft train: text encoded in %.1f s", Date().timeIntervalSince(encodingStarted)))
             source = encoder.source
         }
         var configuration = ModelConfiguration(
@@ -90,13 +93,21 @@ public enum ModelTraining {
         let runURL = directory.appendingPathComponent("run.json")
         let recommender = WeftGNNRecommender(name: "weft-gnn", configuration: options.gnn, options: options.training)
         if options.resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
-            let saved = try JSONDecoder().decode(ModelConfiguration.self, from: try Data(contentsOf: runURL))
+            guard let runData = FileManager.default.contents(atPath: runURL.path) else {
+                throw ModelDirectoryError.missingFile(path: runURL.path)
+            }
+            let saved: ModelConfiguration
+            do { saved = try JSONDecoder().decode(ModelConfiguration.self, from: runData) } catch {
+                throw ModelDirectoryError.corrupt(path: runURL.path, reason: "\(error)")
+            }
             if let field = configuration.sameRun(as: saved) {
                 throw ModelDirectoryError.resumeMismatch(path: checkpointURL.path, field: field)
             }
             recommender.resumeFrom = try GNNTrainingProgress.load(from: checkpointURL)
         } else {
+            // A fresh run: nothing of an earlier model may pass for this one if it is killed.
             try? FileManager.default.removeItem(at: checkpointURL)
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(TrainedModel.configurationFile))
             try JSONEncoder().encode(configuration).write(to: runURL, options: .atomic)
         }
         recommender.onEpochEnd = { progress in
@@ -111,6 +122,8 @@ public enum ModelTraining {
         try recommender.fit(context)
         recommender.embed(on: try dataset.graph(interactions: split.train + split.validation))
 
+        // Text widths are known only once the text is: the model's own configuration has them.
+        configuration.gnn = recommender.model!.configuration
         configuration.bestEpoch = recommender.bestEpoch
         configuration.validationNDCG10 = recommender.bestValidation
         configuration.epochsRun = recommender.epochSeconds.count

@@ -8,33 +8,45 @@ extension RecommendationEngine {
     /// Builds the explanation of user u and product p (indices) from the data, the
     /// GNN's attention on a full-neighbourhood pass around both, and the fusion gates.
     func explanation(_ u: Int, _ p: Int) throws -> Explanation {
-        let product = dataset.products[p]
-        let score = Kernels.dot(recommender.userEmbeddings.data + u * recommender.userEmbeddings.lastDimension,
-                                recommender.productEmbeddings.data + p * recommender.productEmbeddings.lastDimension,
-                                recommender.productEmbeddings.lastDimension)
-        var notes: [String] = []
-        let productText = textRow(.product, p)
-        var reviews: [Explanation.ReviewEvidence] = []
-        var descriptionMatch: Explanation.DescriptionMatch?
-        if let encoder, let productText {
-            reviews = try reviewEvidence(u, productText: productText, encoder: encoder)
-            descriptionMatch = try bestDescriptionSentence(u, product: product, encoder: encoder)
-            if reviews.isEmpty { notes.append("no review text by this user or about the products they have") }
-        } else {
-            notes.append(productText == nil
-                ? "the model has no text for this product, so no sentence evidence"
-                : "the model's text vectors came from a file and no encoder was given, so sentences cannot be compared")
+        try explanations(u, [p])[0]
+    }
+
+    /// Explanations of several products for one user, sharing one GNN pass (all the
+    /// products as seeds) and one encoding of the user's review sentences.
+    /// `attention`: the products' incoming attention when already computed (it does not
+    /// depend on the user, so an audience shares one pass).
+    func explanations(_ u: Int, _ products: [Int], attention known: [[Relation: [Int32: Float]]]? = nil) throws -> [Explanation] {
+        // The same product as `recommend` computes, so the two agree to the bit.
+        let scores = recommender.scores(users: [Int32(u)])
+        let attention = known ?? attentionInto(u, products)
+        let sentences = try encoder.map { try reviewSentences(u, encoder: $0) }
+        let userFusion = fusionShare(.user, u)
+        return try products.enumerated().map { k, p in
+            let product = dataset.products[p]
+            var notes: [String] = []
+            let productText = textRow(.product, p)
+            var reviews: [Explanation.ReviewEvidence] = []
+            var descriptionMatch: Explanation.DescriptionMatch?
+            if let encoder, let productText, let sentences {
+                reviews = reviewEvidence(sentences, productText: productText)
+                descriptionMatch = try bestDescriptionSentence(u, product: product, encoder: encoder)
+                if reviews.isEmpty { notes.append("no review sentence by this user or about the products they have is close to this product's text") }
+            } else {
+                notes.append(productText == nil
+                    ? "the model has no text for this product, so no sentence evidence"
+                    : "the model's text vectors came from a file and no encoder was given, so sentences cannot be compared")
+            }
+            let paths = attentionPaths(u, p, attention: attention[k])
+            if paths.isEmpty { notes.append("no graph path of length up to three joins this user to the product; the score comes from the embeddings") }
+            let productFusion = fusionShare(.product, p)
+            let fusion = Explanation.FusionShare(productTextShare: productFusion.share, userTextShare: userFusion.share,
+                                                 productGate: productFusion.gate, userGate: userFusion.gate)
+            var explanation = Explanation(user: dataset.userIds[u], product: product.id, title: product.title,
+                                          score: scores.data[p], summary: "", reviews: reviews, paths: paths,
+                                          fusion: fusion, descriptionMatch: descriptionMatch, notes: notes)
+            explanation.summary = Self.summary(explanation)
+            return explanation
         }
-        let paths = attentionPaths(u, p)
-        if paths.isEmpty { notes.append("no graph path of length up to three joins this user to the product; the score comes from the embeddings") }
-        let productFusion = fusionShare(.product, p), userFusion = fusionShare(.user, u)
-        let fusion = Explanation.FusionShare(productTextShare: productFusion.share, userTextShare: userFusion.share,
-                                             productGate: productFusion.gate, userGate: userFusion.gate)
-        var explanation = Explanation(user: dataset.userIds[u], product: product.id, title: product.title, score: score,
-                                      summary: "", reviews: reviews, paths: paths, fusion: fusion,
-                                      descriptionMatch: descriptionMatch, notes: notes)
-        explanation.summary = Self.summary(explanation)
-        return explanation
     }
 
     /// The text vector the GNN read for a node (nil: none).
@@ -49,9 +61,16 @@ extension RecommendationEngine {
         return aa > 0 && bb > 0 ? ab / (aa * bb).squareRoot() : 0
     }
 
-    /// Sentences of the user's reviews (or, when they wrote none, of reviews of the products they
-    /// have) closest to the product's text vector; the three best with positive similarity.
-    func reviewEvidence(_ u: Int, productText: [Float], encoder: TextEncoding) throws -> [Explanation.ReviewEvidence] {
+    /// The review sentences evidence is drawn from, with their text vectors: the user's own
+    /// reviews, or, when they wrote none, reviews of the products they have.
+    struct ReviewSentences {
+        var sentences: [(text: String, source: Dataset.Interaction)]
+        /// (S, T)
+        var vectors: Tensor
+        var own: Bool
+    }
+
+    func reviewSentences(_ u: Int, encoder: TextEncoding) throws -> ReviewSentences {
         var chosen = dataset.interactions.filter { Int($0.user) == u && !($0.review ?? "").isEmpty }
         let own = !chosen.isEmpty
         if !own {
@@ -63,8 +82,15 @@ extension RecommendationEngine {
             for s in SentenceSplitter.sentences(x.review!) { sentences.append((s, x)) }
         }
         sentences = Array(sentences.suffix(Self.sentenceLimit))
+        let vectors = sentences.isEmpty ? Tensor(zeros: [0, encoder.source.dimension]) : try encoder.embed(sentences.map(\.text))
+        return ReviewSentences(sentences: sentences, vectors: vectors, own: own)
+    }
+
+    /// The review sentences closest to the product's text vector: the three best with
+    /// positive similarity, one per review.
+    func reviewEvidence(_ review: ReviewSentences, productText: [Float]) -> [Explanation.ReviewEvidence] {
+        let (sentences, vectors, own) = (review.sentences, review.vectors, review.own)
         guard !sentences.isEmpty else { return [] }
-        let vectors = try encoder.embed(sentences.map(\.text))             // (S, T)
         let width = vectors.lastDimension
         guard width == productText.count else { return [] }
         var scored: [(Int, Float)] = []
@@ -72,12 +98,14 @@ extension RecommendationEngine {
             for i in 0..<sentences.count { scored.append((i, Self.cosine(vectors.data + i * width, q.baseAddress!, width))) }
         }
         // One sentence per review, best reviews first.
-        var used = Set<Int64>()
+        var used = Set<Int64>(), quoted = Set<String>()
         var out: [Explanation.ReviewEvidence] = []
         for (i, similarity) in scored.sorted(by: { ($0.1, -$0.0) > ($1.1, -$1.0) }) where similarity > 0 {
             let x = sentences[i].source
             let key = x.sourceRow ?? Int64(i)
-            guard used.insert(key).inserted else { continue }
+            // One sentence per review, and a sentence repeated across reviews is quoted once.
+            guard !used.contains(key), quoted.insert(sentences[i].text).inserted else { continue }
+            used.insert(key)
             out.append(Explanation.ReviewEvidence(
                 sentence: sentences[i].text, similarity: similarity, reviewId: x.sourceRow,
                 reviewer: dataset.userIds[Int(x.user)], reviewedProduct: dataset.products[Int(x.product)].id,
@@ -111,37 +139,50 @@ extension RecommendationEngine {
         return Explanation.DescriptionMatch(sentence: candidates[best.0], similarity: best.1)
     }
 
-    /// α of every edge into product p, per relation and source node, averaged over the layers,
-    /// from one inference pass of the GNN over the full neighbourhoods of u and p.
-    func attentionInto(_ u: Int, _ p: Int) -> [Relation: [Int32: Float]] {
+    /// The share of product p's aggregated message that came along each edge into it, per
+    /// relation and source node: α_pj (softmax within the relation, mean over heads) times
+    /// 1/|R_p| (the layer averages the relations that bring p messages), averaged over the
+    /// layers; from one inference pass of the GNN over the full neighbourhoods of u and p.
+    func attentionInto(_ u: Int, _ products: [Int]) -> [[Relation: [Int32: Float]]] {
         let model = trained.model
-        guard let graph = recommender.graph, !model.layers.isEmpty else { return [:] }
+        guard let graph = recommender.graph, !model.layers.isEmpty else { return products.map { _ in [:] } }
         let recorders = model.layers.map { _ in AttentionRecorder() }
         for (layer, recorder) in zip(model.layers, recorders) { layer.attentionRecorder = recorder }
         defer { for layer in model.layers { layer.attentionRecorder = nil } }
         var rng = SeededGenerator(seed: 0)
         let sampler = NeighborSampler(graph: graph, fanout: [Int](repeating: -1, count: model.layers.count))
-        let sample = sampler.sample(seeds: [.user: [Int32(u)], .product: [Int32(p)]], using: &rng)
+        let sample = sampler.sample(seeds: [.user: [Int32(u)], .product: products.map(Int32.init)], using: &rng)
         _ = model(sample.subgraph, inputs: recommender.inputs, tape: Tape.inference, training: false, using: &rng)
-        let target = sample.seedLocalIds[.product]![0]
-        var out: [Relation: [Int32: Float]] = [:]
+        let targets = sample.seedLocalIds[.product]!
+        var slot: [Int32: Int] = [:]
+        for (k, t) in targets.enumerated() where slot[t] == nil { slot[t] = k }
+        var out = [[Relation: [Int32: Float]]](repeating: [:], count: products.count)
         for recorder in recorders {
+            // Relations bringing messages into each target in this layer.
+            var relationCount: [Int32: Int] = [:]
+            for (relation, edges) in recorder.relations where relation.destination == .product {
+                for t in Set(edges.destinations) where slot[t] != nil { relationCount[t, default: 0] += 1 }
+            }
             for (relation, edges) in recorder.relations where relation.destination == .product {
                 guard let nodes = sample.subgraph.nodes[relation.source] else { continue }
-                for e in 0..<edges.sources.count where edges.destinations[e] == target {
-                    out[relation, default: [:]][nodes[Int(edges.sources[e])], default: 0] += edges.weights[e] / Float(recorders.count)
+                for e in 0..<edges.sources.count {
+                    let t = edges.destinations[e]
+                    guard let k = slot[t], let count = relationCount[t] else { continue }
+                    out[k][relation, default: [:]][nodes[Int(edges.sources[e])], default: 0] +=
+                        edges.weights[e] / Float(count * recorders.count)
                 }
             }
         }
+        // A product asked for twice shares one seed.
+        for (k, t) in targets.enumerated() where slot[t] != k { out[k] = out[slot[t]!] }
         return out
     }
 
     /// Paths from the user to the product whose last edge is an edge the GNN attended to:
     /// a socially linked user who has it, a linked product the user has, a category or brand it
     /// shares with a product the user has. The five with the most attention.
-    func attentionPaths(_ u: Int, _ p: Int) -> [Explanation.PathEvidence] {
+    func attentionPaths(_ u: Int, _ p: Int, attention: [Relation: [Int32: Float]]) -> [Explanation.PathEvidence] {
         guard let graph = recommender.graph else { return [] }
-        let attention = attentionInto(u, p)
         let user = dataset.userIds[u], product = dataset.products[p]
         func edge(_ r: Relation, _ s: String, _ d: String) -> GraphEdge {
             GraphEdge(relation: "\(r.source),\(r.name),\(r.destination)", source: s, destination: d)
@@ -222,7 +263,7 @@ extension RecommendationEngine {
             parts.append("\(whose) “\(r.sentence)”, close to this product's text (similarity \(String(format: "%.2f", r.similarity))).")
         }
         if let path = x.paths.first {
-            parts.append("In the graph, \(path.text) (attention \(String(format: "%.2f", path.attention))).")
+            parts.append("In the graph, \(path.text); that edge carried \(percent(path.attention)) of what the product's node received.")
         }
         if let d = x.descriptionMatch {
             parts.append("Its description says “\(d.sentence)”, the line closest to what you have.")

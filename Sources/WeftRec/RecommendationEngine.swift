@@ -86,7 +86,8 @@ public final class RecommendationEngine: @unchecked Sendable {
             let record = NewProduct(id: p.id, title: p.title, description: p.description,
                                     brand: p.brand.map { dataset.brands[Int($0)] },
                                     categories: p.categories.map { dataset.categories[Int($0)] }, links: byRelation)
-            _ = try insert(record, persist: false)
+            // Imported after training with no cached vector and no encoder: it enters from its edges alone.
+            _ = try insert(record, persist: false, textRequired: false)
         }
     }
 
@@ -99,9 +100,10 @@ public final class RecommendationEngine: @unchecked Sendable {
             let u = try userIndex(user)
             let scores = recommender.scores(users: [Int32(u)])                // (1, P)
             let top = Self.top(k, count: scores.count, excluded: Set(owned[u].map(Int.init))) { scores.data[$0] }
-            return try top.enumerated().map { rank, p in
+            let explanations = explain ? try self.explanations(u, top) : nil
+            return top.enumerated().map { rank, p in
                 ProductRecommendation(rank: rank + 1, product: dataset.products[p].id, title: dataset.products[p].title,
-                                      score: scores.data[p], explanation: explain ? try explanation(u, p) : nil)
+                                      score: scores.data[p], explanation: explanations?[rank])
             }
         }
     }
@@ -129,9 +131,10 @@ public final class RecommendationEngine: @unchecked Sendable {
             let p = try productIndex(product)
             let scores = recommender.userScores(product: p)                  // (U)
             let top = Self.top(k, count: scores.count, excluded: Set(owners[p].map(Int.init))) { scores.data[$0] }
+            let attention = explain && !top.isEmpty ? attentionInto(top[0], [p]) : nil
             return try top.enumerated().map { rank, u in
                 AudienceMember(rank: rank + 1, user: dataset.userIds[u], score: scores.data[u],
-                               explanation: explain ? try explanation(u, p) : nil)
+                               explanation: explain ? try explanations(u, [p], attention: attention)[0] : nil)
             }
         }
     }
@@ -211,7 +214,7 @@ public final class RecommendationEngine: @unchecked Sendable {
 
     // MARK: Insertion
 
-    func insert(_ product: NewProduct, persist: Bool) throws -> AddedProduct {
+    func insert(_ product: NewProduct, persist: Bool, textRequired: Bool = true) throws -> AddedProduct {
         if product.id.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw RecommendationError.invalidProduct(field: "id", reason: "must not be empty")
         }
@@ -229,7 +232,12 @@ public final class RecommendationEngine: @unchecked Sendable {
             }
         }
         let text = [product.title, product.description].filter { !$0.isEmpty }.joined(separator: ". ")
-        let (vector, origin) = try textVector(for: product, text: text)
+        var (vector, origin): ([Float]?, String)
+        do {
+            (vector, origin) = try textVector(for: product, text: text)
+        } catch RecommendationError.noTextEncoder where !textRequired {
+            (vector, origin) = (nil, "none (no cached vector and no encoder)")
+        }
         // Everything that can fail is checked; from here on the engine changes.
         let index = dataset.addProduct(id: product.id, title: product.title, description: product.description,
                                        brand: product.brand, categories: product.categories)

@@ -52,6 +52,18 @@ public struct NewProduct: Codable, Sendable, Equatable {
         self.links = links
         self.embedding = embedding
     }
+
+    /// Only `id` is required; the rest default to empty.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? ""
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+        brand = try c.decodeIfPresent(String.self, forKey: .brand)
+        categories = try c.decodeIfPresent([String].self, forKey: .categories) ?? []
+        links = try c.decodeIfPresent([String: [String]].self, forKey: .links) ?? [:]
+        embedding = try c.decodeIfPresent([Float].self, forKey: .embedding)
+    }
 }
 
 /// What `addProduct` did.

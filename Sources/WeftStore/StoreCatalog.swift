@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 
-/// The catalog tables of a store read in one transaction, in insertion order
-/// (rowid), so a reader that numbers entities by first appearance numbers
-/// them the same way every time.
+/// The catalog tables of a store read in one transaction, products, users
+/// and interactions in insertion order (links, kept without rowid, by key),
+/// so a reader that numbers entities by first appearance numbers them the
+/// same way every time.
 public struct StoreCatalog: Sendable {
     /// An interaction row with its primary key, so evidence can name it.
     public struct Interaction: Sendable, Equatable {
@@ -53,10 +54,10 @@ public struct StoreCatalog: Sendable {
                                                         timestamp: row["timestamp"], rating: row["rating"],
                                                         review: row["review"]))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT source, target, relation FROM product_links ORDER BY rowid") {
+            for row in try Row.fetchAll(db, sql: "SELECT source, target, relation FROM product_links ORDER BY source, target, relation") {
                 catalog.productLinks.append(LinkRecord(source: row["source"], target: row["target"], relation: row["relation"]))
             }
-            for row in try Row.fetchAll(db, sql: "SELECT source, target, relation FROM user_links ORDER BY rowid") {
+            for row in try Row.fetchAll(db, sql: "SELECT source, target, relation FROM user_links ORDER BY source, target, relation") {
                 catalog.userLinks.append(LinkRecord(source: row["source"], target: row["target"], relation: row["relation"]))
             }
             return catalog

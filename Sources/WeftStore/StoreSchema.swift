@@ -7,7 +7,7 @@ import GRDB
 /// changed, even by tools that do not know GRDB's `grdb_migrations` table.
 enum StoreSchema {
     /// The schema version this build writes and understands.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -15,6 +15,10 @@ enum StoreSchema {
             try db.execute(sql: catalogSQL)
             try db.execute(sql: embeddingCacheSQL)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2: model fingerprint memo") { db in
+            try db.execute(sql: fingerprintMemoSQL)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }
@@ -80,6 +84,16 @@ enum StoreSchema {
     /// 4 KB inline on a 4 KiB page, so a 384- or 768-dimension vector is read
     /// with its row, whereas an index-organised row spills anything over about
     /// 1 KB into overflow pages, one more read per look-up.
+    /// Fingerprints of model files by their `stat` signature (device, inode, size, modification and
+    /// status-change times in nanoseconds), so hashing a model's weights happens once per file version.
+    private static let fingerprintMemoSQL = """
+        CREATE TABLE model_fingerprint_memo (
+            files TEXT PRIMARY KEY NOT NULL,
+            signature TEXT NOT NULL,
+            fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 64)
+        );
+        """
+
     private static let embeddingCacheSQL = """
         CREATE TABLE embedding_cache (
             model_fingerprint TEXT NOT NULL,

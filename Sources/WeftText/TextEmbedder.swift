@@ -75,6 +75,30 @@ public final class TextEmbedder {
 
     public var dimension: Int { engine.config.hiddenSize }
 
+    /// What a model folder's embedder will produce, read from its configuration files only.
+    public struct Shape: Sendable, Equatable {
+        /// Length of each vector.
+        public let dimension: Int
+        /// Tokens per encoded sequence, special tokens included.
+        public let maximumLength: Int
+    }
+
+    /// The shape `init(modelDirectory:batchSize:maximumLength:)` would give, without reading the weights,
+    /// so a caller whose texts are all cached never pays for loading the model.
+    public static func shape(modelDirectory: URL, maximumLength: Int? = nil) throws -> Shape {
+        let configURL = modelDirectory.appendingPathComponent("config.json")
+        guard FileManager.default.fileExists(atPath: configURL.path) else {
+            throw EncoderError.missingFile(directory: modelDirectory.path, file: "config.json")
+        }
+        let config = try BertConfig.load(from: configURL)
+        let pooling = try PoolingSettings.load(fromModelDirectory: modelDirectory) ?? PoolingSettings()
+        let length = min(maximumLength ?? pooling.maximumLength ?? config.maximumPositionCount,
+                         config.maximumPositionCount)
+        return Shape(dimension: config.hiddenSize, maximumLength: length)
+    }
+
+    public var shape: Shape { Shape(dimension: dimension, maximumLength: maximumLength) }
+
     /// Encodes `texts`; vectors are L2-normalised when `normalize` (default: the model's pooling settings).
     public func embed(_ texts: [String], longTexts: LongTextStrategy = .truncate(.right),
                       normalize: Bool? = nil) throws -> Result {

@@ -10,9 +10,10 @@ struct CachedEncoding {
     let fingerprint: ModelFingerprint
 
     init(store path: String, modelDirectory: String, settings: String) throws {
-        cache = EmbeddingCache(store: try Store(path: path))
+        let store = try Store(path: path)
+        cache = EmbeddingCache(store: store)
         let directory = URL(fileURLWithPath: modelDirectory)
-        let model = try ModelFingerprint(configurationFile: directory.appendingPathComponent("config.json").path,
+        let model = try FingerprintMemo(store: store).fingerprint(configurationFile: directory.appendingPathComponent("config.json").path,
                                          weightsFile: directory.appendingPathComponent("model.safetensors").path)
         fingerprint = ModelFingerprint(configuration: Data("\(model.hex)|\(settings)".utf8), weights: Data())
     }

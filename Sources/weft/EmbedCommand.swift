@@ -63,8 +63,20 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         if let threads { Parallelism.setThreadCount(threads) }
-        let embedder = try TextEmbedder(modelDirectory: URL(fileURLWithPath: model), batchSize: batchSize)
-        let room = embedder.maximumLength - 2
+        let modelDirectory = URL(fileURLWithPath: model)
+        let shape = try TextEmbedder.shape(modelDirectory: modelDirectory)
+        // With a cache the weights are read at the first miss: a fully cached catalog never loads the model.
+        var loadedEmbedder = cache == nil ? try TextEmbedder(modelDirectory: modelDirectory, batchSize: batchSize) : nil
+        func embedder() throws -> TextEmbedder {
+            if let loadedEmbedder { return loadedEmbedder }
+            let made = try TextEmbedder(modelDirectory: modelDirectory, batchSize: batchSize)
+            guard made.shape == shape else {
+                throw ValidationError("\(model): the loaded model gives \(made.shape), its configuration files said \(shape)")
+            }
+            loadedEmbedder = made
+            return made
+        }
+        let room = shape.maximumLength - 2
         let strategy: LongTextStrategy = chunk
             ? .chunk(overlap: min(chunkOverlap ?? 32, max(0, room / 4)))
             : .truncate(truncate ?? .right)
@@ -87,11 +99,11 @@ struct EmbedCommand: AsyncParsableCommand {
         func flush() throws {
             guard !texts.isEmpty else { return }
             // Only cache misses reach the encoder; hits are copied from the store.
-            let lookup = try cached?.lookup(texts, dimension: embedder.dimension)
+            let lookup = try cached?.lookup(texts, dimension: shape.dimension)
             let missing = lookup?.missingIndices ?? Array(texts.indices)
-            let d = embedder.dimension
+            let d = shape.dimension
             let result = missing.isEmpty ? nil
-                : try embedder.embed(missing.map { texts[$0] }, longTexts: strategy, normalize: normalize)
+                : try embedder().embed(missing.map { texts[$0] }, longTexts: strategy, normalize: normalize)
             if let cached, let lookup {
                 if let result { try cached.insert(missing.map { texts[$0] }, vectors: result.vectors, dimension: d) }
                 totals.cacheHits += lookup.hitCount
@@ -141,12 +153,13 @@ struct EmbedCommand: AsyncParsableCommand {
 
         var summary = "weft embed: \(totals.texts) texts, \(totals.tokens) tokens in \(progress.elapsedDescription)"
         if totals.truncatedTexts > 0 {
-            summary += "; \(totals.truncatedTexts) texts longer than \(embedder.maximumLength) tokens lost "
+            summary += "; \(totals.truncatedTexts) texts longer than \(shape.maximumLength) tokens lost "
                 + "\(totals.droppedTokens) tokens to truncation (use --chunk to keep them)"
         }
         if totals.chunkedTexts > 0 { summary += "; \(totals.chunkedTexts) texts were encoded in several windows" }
         if cached != nil {
             summary += "; cache: \(totals.cacheHits) hits, \(totals.texts - totals.cacheHits) encoded and stored"
+            if loadedEmbedder == nil { summary += " (model weights never loaded)" }
         }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
     }

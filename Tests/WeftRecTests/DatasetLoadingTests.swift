@@ -28,9 +28,10 @@ struct DatasetLoadingTests {
         #expect(d.products[2].categories == [0, 2])
         #expect(d.userIds == ["u9", "u1", "u2", "u3"])
         #expect(d.interactions == [
-            .init(user: 1, product: 1, timestamp: 20, rating: 4, review: "good"),
-            .init(user: 2, product: 0, timestamp: 10),
-            .init(user: 1, product: 2, timestamp: 0),
+            // sourceRow: the line of interactions.jsonl, so explanations can cite the review they quote.
+            .init(user: 1, product: 1, timestamp: 20, rating: 4, review: "good", sourceRow: 1),
+            .init(user: 2, product: 0, timestamp: 10, sourceRow: 2),
+            .init(user: 1, product: 2, timestamp: 0, sourceRow: 3),
         ])
         #expect(d.productLinks == [.init(source: 0, target: 1, relation: "also_bought")])
         #expect(d.userLinks == [.init(source: 1, target: 3, relation: "trusts")])

@@ -37,6 +37,12 @@ struct PretrainingCorpusTests {
         #expect(second.fromCache)
         #expect(second.training.tokens == expected && second.fingerprint == first.fingerprint)
 
+        // A copy with a new modification time (a re-synced data folder) is the same corpus: a run can resume on it.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: text.path)
+        let touched = try PretrainingCorpus.prepare(paths: [text.path], heldOut: .none, tokenizer: tokenizer,
+                                                    tokenizerFile: tokenizerURL, cacheDirectory: cache)
+        #expect(touched.fromCache && touched.fingerprint == first.fingerprint)
+
         // Another split, or changed text, is tokenized again.
         let split = try PretrainingCorpus.prepare(paths: [text.path], heldOut: .fraction(0.01), tokenizer: tokenizer,
                                                   tokenizerFile: tokenizerURL, cacheDirectory: cache)

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+@testable import WeftRec
+import WeftStore
+
+/// `weft train`, `recommend`, `similar`, `audience`, `add-product` and
+/// `explain` end to end on the committed Gift Cards sample: trained from
+/// the folder, served from a store the sample was imported into.
+struct RecommendationCommandLineTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let sample = packageRoot.appendingPathComponent("data/amazon2018-gift-cards")
+
+    static var binary: String? {
+        if let override = ProcessInfo.processInfo.environment["WEFT_BINARY"] { return override }
+        let testExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        return [testExecutable.deletingLastPathComponent().appendingPathComponent("weft"),
+                Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("weft"),
+                packageRoot.appendingPathComponent(".build/debug/weft")]
+            .map(\.path).first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    struct Run { var status: Int32; var output: String; var error: String }
+
+    static func weft(_ arguments: [String]) throws -> Run {
+        let path = try #require(binary, "build the weft executable first: swift build --build-tests")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                   error: String(decoding: error, as: UTF8.self))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ run: Run) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(type, from: Data(run.output.utf8))
+    }
+
+    @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
+        let work = Fixtures.folder()
+        let db = work.appendingPathComponent("weft.sqlite").path, model = work.appendingPathComponent("model").path
+        let imported = try Self.weft(["import", "--data", Self.sample.path, "--db", db])
+        #expect(imported.status == 0, "\(imported.error)")
+        let trained = try Self.weft(["train", "--data", Self.sample.path, "--out", model, "--epochs", "2", "--dimension", "16",
+                                     "--hashed-dimension", "64", "--batch", "256", "--seed", "1", "--threads", "1"])
+        #expect(trained.status == 0, "\(trained.error)")
+        #expect(trained.error.contains("validation ndcg@10"))
+        let serve = ["--db", db, "--model", model]
+
+        let user = "A31UBHTUUIFJUT"
+        let recommended = try Self.weft(["recommend"] + serve + ["--user", user, "--k", "3", "--json"])
+        #expect(recommended.status == 0, "\(recommended.error)")
+        let list = try Self.decode([ProductRecommendation].self, recommended)
+        #expect(list.count == 3 && list.map(\.rank) == [1, 2, 3])
+        #expect(!list.contains { $0.product == "B004LLIKVU" }, "the user already has B004LLIKVU")
+
+        let text = try Self.weft(["recommend"] + serve + ["--user", user, "--k", "2", "--explain"])
+        #expect(text.status == 0 && text.output.contains("Top 2 for user \(user)") && text.output.contains("fusion gate"))
+
+        let similar = try Self.decode([SimilarProduct].self, try Self.weft(["similar"] + serve + ["--product", "B004LLIKVU", "--k", "4", "--json"]))
+        #expect(similar.count == 4 && !similar.contains { $0.product == "B004LLIKVU" })
+
+        let newProduct = work.appendingPathComponent("new.json")
+        try Data(#"{"id": "NEW-SPA", "title": "Spa Day Gift Card", "description": "Relax with a massage and facial. Valid at spas nationwide.", "brand": "Amazon", "categories": ["Gift Cards"], "links": {"also_bought": ["B004LLIKVU"]}}"#.utf8)
+            .write(to: newProduct)
+        let added = try Self.weft(["add-product"] + serve + ["--json", newProduct.path, "--audience", "3"])
+        #expect(added.status == 0, "\(added.error)")
+        #expect(added.output.contains("added NEW-SPA") && added.output.contains("saved to the store"))
+        // A later process sees it.
+        let audience = try Self.decode([AudienceMember].self, try Self.weft(["audience"] + serve + ["--product", "NEW-SPA", "--k", "5", "--json"]))
+        #expect(audience.count == 5)
+        let again = try Self.weft(["add-product"] + serve + ["--json", newProduct.path])
+        #expect(again.status != 0 && again.error.contains("product 'NEW-SPA' already exists"))
+
+        let explained = try Self.weft(["explain"] + serve + ["--user", user, "--product", list[0].product, "--json"])
+        #expect(explained.status == 0, "\(explained.error)")
+        let x = try Self.decode(Explanation.self, explained)
+        let rows = Dictionary(uniqueKeysWithValues: try StoreCatalog.read(try Store(path: db)).interactions.map { ($0.id, $0) })
+        let sampleReviews = try String(contentsOf: Self.sample.appendingPathComponent("interactions.jsonl"), encoding: .utf8)
+            .split(separator: "\n").compactMap { line in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["review"] as? String
+            }
+        for r in x.reviews {
+            // The review row named is in the store, holds the sentence verbatim, and so does the sample file.
+            let id = try #require(r.reviewId)
+            let row = try #require(rows[id])
+            #expect(row.review?.contains(r.sentence) == true && row.user == r.reviewer && row.product == r.reviewedProduct)
+            #expect(sampleReviews.contains { $0.contains(r.sentence) }, "\(r.sentence)")
+        }
+        #expect(!x.summary.isEmpty)
+
+        let unknown = try Self.weft(["recommend"] + serve + ["--user", "nobody"])
+        #expect(unknown.status != 0 && unknown.error.contains("unknown user 'nobody'"))
+    }
+
+    /// `weft train` killed with SIGKILL after a checkpoint and rerun with
+    /// --resume writes the same model, byte for byte, as a run never
+    /// interrupted (and so as any other process: training is reproducible).
+    @Test func killedTrainingResumesToTheSameModel() throws {
+        let work = Fixtures.folder()
+        let arguments = ["train", "--data", Self.sample.path, "--epochs", "3", "--patience", "100", "--dimension", "8",
+                         "--hashed-dimension", "32", "--batch", "256", "--seed", "2", "--threads", "1"]
+        let whole = work.appendingPathComponent("whole"), killed = work.appendingPathComponent("killed")
+        let first = try Self.weft(arguments + ["--out", whole.path])
+        #expect(first.status == 0, "\(first.error)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
+        process.arguments = arguments + ["--out", killed.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = killed.appendingPathComponent(TrainedModel.checkpointFile).path
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let resumed = try Self.weft(arguments + ["--out", killed.path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        for file in [TrainedModel.parametersFile, TrainedModel.embeddingsFile, TrainedModel.idsFile] {
+            let a = try Data(contentsOf: whole.appendingPathComponent(file)), b = try Data(contentsOf: killed.appendingPathComponent(file))
+            #expect(a == b, "\(file) differs after kill and resume")
+        }
+    }
+}
