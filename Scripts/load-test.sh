@@ -7,8 +7,8 @@
 # `weft bench encoder` measured in the same run (dynamic batching should reach
 # at least 0.8 of it).
 #
-# Usage: Scripts/load-test.sh [MODEL_DIR] [DB]
-#   MODEL_DIR  default models/external/all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh fetches it)
+# Usage: Scripts/load-test.sh [ENCODER_DIR] [DB]
+#   ENCODER_DIR  default models/external/all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh fetches it)
 #   DB         default: a fresh store in a temporary folder (so the embedding cache starts empty)
 # Environment: DURATION (seconds per phase, default 20), CONNECTIONS (default 16),
 #   WRK_THREADS (default 2), PORT (default 18080), USER_ID (default: the first user of the store),
@@ -89,8 +89,8 @@ cat "$work/report.lua" >> "$work/embeddings.lua"
 echo "load-test.sh: starting weft serve on 127.0.0.1:$port"
 # --no-cache: the 300 descriptions repeat, and cache hits would measure SQLite, not the encoder.
 recommender=()
-[ -n "${RECOMMENDER:-}" ] && recommender=(--recommender "$RECOMMENDER")
-"$weft" serve --db "$db" --model "$model" --no-cache "${recommender[@]}" --host 127.0.0.1 --port "$port" --log-level warning \
+[ -n "${RECOMMENDER:-}" ] && recommender=(--model "$RECOMMENDER")
+"$weft" serve --db "$db" --encoder "$model" --no-cache "${recommender[@]}" --host 127.0.0.1 --port "$port" --log-level warning \
     > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 200); do

@@ -23,14 +23,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "SQLite store: its embedding cache is read first and filled with what had to be encoded.")
     var db: String
 
-    @Option(help: "Model folder: config.json, model.safetensors, vocab.txt or spm.model, pooling settings.")
-    var model: String = "models/external/all-MiniLM-L6-v2"
+    @Option(help: "Text encoder folder for the embedding routes: config.json, model.safetensors, vocab.txt or spm.model, pooling settings.")
+    var encoder: String = "models/external/all-MiniLM-L6-v2"
+
+    @Option(help: "Recommendation model folder written by `weft train` on --db (default: none; the recommendation routes then answer 503).")
+    var model: String?
 
     @Flag(inversion: .prefixedNo, help: "Read and fill the store's embedding cache (default: on; --no-cache encodes every text, e.g. to measure the encoder).")
     var cache = true
-
-    @Option(help: "Recommendation model folder written by weft train, over the same store (default: none; the recommendation routes then answer 503).")
-    var recommender: String?
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -74,17 +74,30 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let configuration = ServiceConfiguration(
-            host: host, port: port, storePath: cache ? db : nil, modelDirectory: model, maximumBatchTokens: maxBatchTokens,
+            host: host, port: port, storePath: cache ? db : nil, modelDirectory: encoder, maximumBatchTokens: maxBatchTokens,
             maximumBatchSequences: maxBatchSequences, maximumWait: .milliseconds(maxWaitMs),
             maximumQueuedSequences: maxQueuedSequences, maximumTextsPerRequest: maxClientBatchSize,
             maximumBodyBytes: maxBodyBytes, threads: threads)
-        let engine = try recommender.map {
-            try RecommendationEngine(modelDirectory: URL(fileURLWithPath: $0), store: try Store(path: db))
-        }
+        let engine = try model.map { try makeEngine(modelDirectory: URL(fileURLWithPath: $0)) }
         do {
             try await buildApplication(configuration: configuration, recommendations: engine).runService()
         } catch let error as ServiceConfigurationError {
             throw ValidationError(error.description)
+        }
+    }
+
+    /// The engine over the store, encoding new product text with --encoder when the model was trained
+    /// with it, else with the model's own (hashed) text features.
+    private func makeEngine(modelDirectory: URL) throws -> RecommendationEngine {
+        guard FileManager.default.fileExists(atPath: db) else {
+            throw ValidationError("--db \(db) does not exist; create it with `weft import --data DIR --db \(db)`")
+        }
+        let store = try Store(path: db)
+        do {
+            let text = try TransformerTextEncoder(modelDirectory: URL(fileURLWithPath: encoder), cache: store)
+            return try RecommendationEngine(modelDirectory: modelDirectory, store: store, encoder: text)
+        } catch RecommendationError.noTextEncoder {
+            return try RecommendationEngine(modelDirectory: modelDirectory, store: store)
         }
     }
 }
