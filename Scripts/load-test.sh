@@ -106,8 +106,8 @@ wrk -t "$wrk_threads" -c "$connections" -d "${duration}s" --latency -s "$work/em
 embeddings="$(grep '^RESULT' "$work/embeddings.txt" | sed 's/^RESULT //')"
 
 user="${USER_ID:-}"
-if [ -z "$user" ] && command -v sqlite3 >/dev/null 2>&1 && [ -s "$db" ]; then
-    user="$(sqlite3 "$db" 'SELECT id FROM users LIMIT 1' 2>/dev/null || true)"
+if [ -z "$user" ] && [ -s "$db" ]; then
+    user="$(python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT * FROM users LIMIT 1").fetchone()[0])' "$db" 2>/dev/null || true)"
 fi
 recommendations="skipped"
 status="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/users/${user:-unknown}/recommendations?k=10")"
