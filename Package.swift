@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: - Implementation details: C libraries
@@ -70,13 +74,21 @@ let package = Package(
         ),
         .target(
             name: "WeftService",
-            dependencies: ["WeftRec", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "WeftText", "WeftStore", "WeftRec",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "weft",
             dependencies: [
                 "WeftService", "WeftRec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -88,6 +100,13 @@ let package = Package(
         .testTarget(name: "WeftGraphTests", dependencies: ["WeftGraph"]),
         .testTarget(name: "WeftStoreTests", dependencies: ["WeftStore"]),
         .testTarget(name: "WeftRecTests", dependencies: ["WeftRec"]),
+        .testTarget(
+            name: "WeftServiceTests",
+            dependencies: [
+                "WeftService", "WeftText", "WeftStore", "WeftRec",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,6 +18,7 @@ struct Weft: AsyncParsableCommand {
             CacheCommand.self,
             ConvertCommand.self,
             SampleCommand.self,
+            ServeCommand.self,
             TrainCommand.self, RecommendCommand.self, SimilarCommand.self, AudienceCommand.self, AddProductCommand.self, ExplainCommand.self,
         ]
     )

@@ -1,2 +1,0 @@
-/// The HTTP service (Hummingbird) arrives with the product issue.
-public enum WeftService {}
