@@ -71,11 +71,15 @@ extension RecommendationEngine {
     }
 
     func reviewSentences(_ u: Int, encoder: TextEncoding) throws -> ReviewSentences {
-        var chosen = dataset.interactions.filter { Int($0.user) == u && !($0.review ?? "").isEmpty }
+        let scale = dataset.interactions.lazy.compactMap(\.rating).max()
+        func usable(_ x: Dataset.Interaction) -> Bool {
+            !(x.review ?? "").isEmpty && Self.isSupporting(rating: x.rating, scaleMaximum: scale)
+        }
+        var chosen = dataset.interactions.filter { Int($0.user) == u && usable($0) }
         let own = !chosen.isEmpty
         if !own {
             let have = Set(owned[u])
-            chosen = dataset.interactions.filter { have.contains($0.product) && !($0.review ?? "").isEmpty }
+            chosen = dataset.interactions.filter { have.contains($0.product) && usable($0) }
         }
         var sentences: [(text: String, source: Dataset.Interaction)] = []
         for x in chosen.suffix(Self.reviewLimit) {
@@ -84,6 +88,14 @@ extension RecommendationEngine {
         sentences = Array(sentences.suffix(Self.sentenceLimit))
         let vectors = sentences.isEmpty ? Tensor(zeros: [0, encoder.source.dimension]) : try encoder.embed(sentences.map(\.text))
         return ReviewSentences(sentences: sentences, vectors: vectors, own: own)
+    }
+
+    /// Whether a review may be offered as a reason to want something like it: not when its own
+    /// rating says the reviewer disliked the product (1 or 2 on a 1–5 scale, which is every rated
+    /// source Weft imports). Unrated reviews, and ratings on other scales (e.g. play counts), count.
+    static func isSupporting(rating: Float?, scaleMaximum: Float?) -> Bool {
+        guard let rating, let scaleMaximum, scaleMaximum >= 4, scaleMaximum <= 5 else { return true }
+        return rating >= 3
     }
 
     /// The review sentences closest to the product's text vector: the three best with

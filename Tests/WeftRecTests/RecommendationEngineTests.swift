@@ -126,6 +126,37 @@ struct RecommendationEngineTests {
         }
     }
 
+    /// A review whose own rating says the reviewer disliked the product (1–2 of 5) is never offered as a reason.
+    @Test func dislikedReviewsAreNotQuotedAsReasons() throws {
+        var d = RecommendationFixture.dataset()
+        var reviewed = 0
+        for i in d.interactions.indices where d.interactions[i].review != nil {
+            d.interactions[i].rating = reviewed % 2 == 0 ? 1 : 5
+            reviewed += 1
+        }
+        let folder = RecommendationFixture.folder(d)
+        let (out, _) = try RecommendationFixture.train(folder)
+        let (store, _) = try RecommendationFixture.store(folder)
+        let engine = try RecommendationEngine(modelDirectory: out, store: store)
+        let ratings = Dictionary(uniqueKeysWithValues: try StoreCatalog.read(store).interactions.map { ($0.id, $0.rating) })
+        var quoted = 0
+        for user in ["u0-1", "u0-2", "u1-4", "u2-6"] {
+            for r in try engine.recommend(user: user, k: 4, explain: true) {
+                for e in try #require(r.explanation).reviews {
+                    let id = try #require(e.reviewId)
+                    let rating = try #require(ratings[id])
+                    #expect(rating == 5, "quoted a review rated \(String(describing: rating)): \(e.sentence)")
+                    quoted += 1
+                }
+            }
+        }
+        #expect(quoted > 0)
+        #expect(RecommendationEngine.isSupporting(rating: 2, scaleMaximum: 5) == false)
+        #expect(RecommendationEngine.isSupporting(rating: 3, scaleMaximum: 5))
+        #expect(RecommendationEngine.isSupporting(rating: nil, scaleMaximum: 5))
+        #expect(RecommendationEngine.isSupporting(rating: 2, scaleMaximum: 900), "play counts are not a 1–5 scale")
+    }
+
     /// A product that a trusted user has yields a social path, and one also
     /// bought with a product the user has yields a linked-product path.
     @Test func explanationNamesSocialAndLinkedProductPaths() throws {

@@ -44,6 +44,7 @@ enum RecommendationFixture {
         Fixtures.write(d.interactions.map { x in
             var o: [String: Any] = ["user": d.userIds[Int(x.user)], "product": d.products[Int(x.product)].id, "timestamp": x.timestamp]
             if let r = x.review { o["review"] = r }
+            if let r = x.rating { o["rating"] = r }
             return json(o)
         }, to: folder.appendingPathComponent("interactions.jsonl"))
         Fixtures.write(d.productLinks.map { l in
