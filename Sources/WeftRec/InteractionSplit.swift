@@ -51,11 +51,8 @@ public struct InteractionSplit: Sendable {
         (0..<Int32(productCount)).filter { !coldProducts.contains($0) }
     }
 
-    /// Splits `dataset` by `evaluationProtocol`; the same seed gives the same split.
-    public static func make(_ dataset: Dataset, protocol evaluationProtocol: EvaluationProtocol,
-                            seed: UInt64) -> InteractionSplit {
-        var rng = SeededGenerator(seed: seed)
-        // Per user, distinct products in order of first interaction (time, then file order).
+    /// Per user, distinct products in order of first interaction (time, then file order).
+    static func distinctProductsPerUser(_ dataset: Dataset) -> [[Int32]] {
         let order = dataset.interactions.indices.sorted {
             let a = dataset.interactions[$0], b = dataset.interactions[$1]
             return (a.user, a.timestamp, $0) < (b.user, b.timestamp, $1)
@@ -66,6 +63,14 @@ public struct InteractionSplit: Sendable {
             let x = dataset.interactions[i]
             if seen.insert(Int64(x.user) << 32 | Int64(x.product)).inserted { perUser[Int(x.user)].append(x.product) }
         }
+        return perUser
+    }
+
+    /// Splits `dataset` by `evaluationProtocol`; the same seed gives the same split.
+    public static func make(_ dataset: Dataset, protocol evaluationProtocol: EvaluationProtocol,
+                            seed: UInt64) -> InteractionSplit {
+        var rng = SeededGenerator(seed: seed)
+        let perUser = distinctProductsPerUser(dataset)
         var train = UserProductPairs(), validation = UserProductPairs(), test = UserProductPairs()
         switch evaluationProtocol {
         case .warm:

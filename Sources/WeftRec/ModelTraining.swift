@@ -24,16 +24,7 @@ public enum ModelTraining {
     /// The split: per user, the last distinct product (by time, then input
     /// order) is the validation item when the user has two or more; no test part.
     public static func split(_ dataset: Dataset, seed: UInt64) -> InteractionSplit {
-        let order = dataset.interactions.indices.sorted {
-            let a = dataset.interactions[$0], b = dataset.interactions[$1]
-            return (a.user, a.timestamp, $0) < (b.user, b.timestamp, $1)
-        }
-        var perUser = [[Int32]](repeating: [], count: dataset.userCount)
-        var seen = Set<Int64>()
-        for i in order {
-            let x = dataset.interactions[i]
-            if seen.insert(Int64(x.user) << 32 | Int64(x.product)).inserted { perUser[Int(x.user)].append(x.product) }
-        }
+        let perUser = InteractionSplit.distinctProductsPerUser(dataset)
         var train = UserProductPairs(), validation = UserProductPairs()
         for (u, items) in perUser.enumerated() {
             for (k, p) in items.enumerated() {

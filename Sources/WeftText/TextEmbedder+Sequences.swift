@@ -50,18 +50,17 @@ extension TextEmbedder {
         let room = contentRoom
         var prepared = PreparedTexts(sequences: [], owners: [], truncatedTokenCounts: [], chunkCounts: [],
                                      contentTokenCounts: [])
-        for (t, text) in texts.enumerated() {
-            let ids = try tokenizer.contentIds(text)
+        for (t, ids) in try contentIds(texts).enumerated() {
             prepared.contentTokenCounts.append(ids.count)
             var truncated = 0, chunks = 0
             if ids.count <= room {
-                prepared.sequences.append(wrapSpecialTokens(ids[...]))
+                prepared.sequences.append(wrap(ids[...]))
                 prepared.owners.append(t)
                 chunks = 1
             } else {
                 switch longTexts {
                 case .truncate(let side):
-                    prepared.sequences.append(wrapSpecialTokens(side == .right ? ids.prefix(room) : ids.suffix(room)))
+                    prepared.sequences.append(wrap(side == .right ? ids.prefix(room) : ids.suffix(room)))
                     prepared.owners.append(t)
                     truncated = ids.count - room
                     chunks = 1
@@ -70,7 +69,7 @@ extension TextEmbedder {
                         throw EncoderError.invalidInput(reason: "chunk overlap \(overlap) must be in 0..<\(room)")
                     }
                     for window in Self.windows(count: ids.count, size: room, overlap: overlap) {
-                        prepared.sequences.append(wrapSpecialTokens(ids[window]))
+                        prepared.sequences.append(wrap(ids[window]))
                         prepared.owners.append(t)
                         chunks += 1
                     }
@@ -105,14 +104,5 @@ extension TextEmbedder {
             }
         }
         return vectors
-    }
-
-    private func wrapSpecialTokens(_ ids: ArraySlice<Int32>) -> [Int32] {
-        var s: [Int32] = []
-        s.reserveCapacity(ids.count + 2)
-        if let cls = tokenizer.specialTokenIds.classification { s.append(cls) }
-        s.append(contentsOf: ids)
-        if let sep = tokenizer.specialTokenIds.separator { s.append(sep) }
-        return s
     }
 }

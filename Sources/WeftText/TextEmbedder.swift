@@ -102,59 +102,12 @@ public final class TextEmbedder {
     /// Encodes `texts`; vectors are L2-normalised when `normalize` (default: the model's pooling settings).
     public func embed(_ texts: [String], longTexts: LongTextStrategy = .truncate(.right),
                       normalize: Bool? = nil) throws -> Result {
-        let content = try contentIds(texts)
-        let room = maximumLength - specialTokenCount
-        var sequences: [[Int32]] = []
-        sequences.reserveCapacity(texts.count)
-        var owner: [Int] = []            // text of each sequence
-        var truncated = [Int](repeating: 0, count: texts.count)
-        var chunks = [Int](repeating: 0, count: texts.count)
-        for (t, ids) in content.enumerated() {
-            if ids.count <= room {
-                sequences.append(wrap(ids[...]))
-                owner.append(t)
-                chunks[t] = 1
-                continue
-            }
-            switch longTexts {
-            case .truncate(let side):
-                sequences.append(wrap(side == .right ? ids.prefix(room) : ids.suffix(room)))
-                owner.append(t)
-                truncated[t] = ids.count - room
-                chunks[t] = 1
-            case .chunk(let overlap):
-                guard overlap >= 0 && overlap < room else {
-                    throw EncoderError.invalidInput(reason: "chunk overlap \(overlap) must be in 0..<\(room)")
-                }
-                for window in Self.windows(count: ids.count, size: room, overlap: overlap) {
-                    sequences.append(wrap(ids[window]))
-                    owner.append(t)
-                    chunks[t] += 1
-                }
-            }
-        }
-        let c = dimension
-        let pooled = Tensor(uninitialized: [sequences.count, c])     // (sequences, C) before normalisation
-        try engine.pool(sequences, mode: pooling.mode, normalize: false, workspace: workspace, into: pooled.data)
-        let vectors = Tensor(zeros: [texts.count, c])
-        var weights = [Float](repeating: 0, count: texts.count)
-        var tokens = 0
-        for (s, t) in owner.enumerated() {
-            let n = Float(sequences[s].count)
-            Kernels.axpy(vectors.data + t * c, n, pooled.data + s * c, c)
-            weights[t] += n
-            tokens += sequences[s].count
-        }
-        let unit = normalize ?? pooling.normalize
-        for t in 0..<texts.count {
-            let row = vectors.data + t * c
-            Kernels.scale(row, row, 1 / weights[t], c)
-            if unit {
-                let norm = Kernels.dot(row, row, c).squareRoot()
-                Kernels.scale(row, row, 1 / max(norm, 1e-12), c)
-            }
-        }
-        return Result(vectors: vectors, truncatedTokenCounts: truncated, chunkCounts: chunks, tokenCount: tokens)
+        let prepared = try sequences(for: texts, longTexts: longTexts)
+        let pooled = Tensor(uninitialized: [prepared.sequences.count, dimension])  // (sequences, C) before normalisation
+        try engine.pool(prepared.sequences, mode: pooling.mode, normalize: false, workspace: workspace, into: pooled.data)
+        return Result(vectors: combine(prepared, pooled: pooled.data, normalize: normalize),
+                      truncatedTokenCounts: prepared.truncatedTokenCounts, chunkCounts: prepared.chunkCounts,
+                      tokenCount: prepared.tokenCount)
     }
 
     /// Windows of `size` over `0..<count` starting every `size − overlap`,
@@ -172,11 +125,7 @@ public final class TextEmbedder {
         return result
     }
 
-    private var specialTokenCount: Int {
-        (tokenizer.specialTokenIds.classification == nil ? 0 : 1) + (tokenizer.specialTokenIds.separator == nil ? 0 : 1)
-    }
-
-    private func wrap(_ ids: ArraySlice<Int32>) -> [Int32] {
+    func wrap(_ ids: ArraySlice<Int32>) -> [Int32] {
         var s: [Int32] = []
         s.reserveCapacity(ids.count + 2)
         if let cls = tokenizer.specialTokenIds.classification { s.append(cls) }
@@ -186,7 +135,7 @@ public final class TextEmbedder {
     }
 
     /// Tokenizes in parallel; the first failing text (lowest index) is reported.
-    private func contentIds(_ texts: [String]) throws -> [[Int32]] {
+    func contentIds(_ texts: [String]) throws -> [[Int32]] {
         var result = [[Int32]](repeating: [], count: texts.count)
         var errors = [(any Error)?](repeating: nil, count: texts.count)
         let tokenizer = self.tokenizer
