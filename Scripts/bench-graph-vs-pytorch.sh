@@ -25,14 +25,8 @@ cd "$(dirname "$0")/.."
 threads="${THREADS:-$(nproc)}"
 epochs="${PYTORCH_EPOCHS:-1}"
 batch_limit="${PYTORCH_BATCHES:-0}"
-venv="${WEFT_BENCH_VENV:-/tmp/weft-bench-venv}"
-
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-if ! "$venv/bin/python" -c "import torch, numpy" 2>/dev/null; then
-    echo "bench-graph-vs-pytorch.sh: installing torch and numpy into $venv (from PyPI)" >&2
-    "$venv/bin/pip" install --quiet --upgrade pip
-    "$venv/bin/pip" install --quiet torch numpy
-fi
+. Scripts/bench-venv.sh
+bench_venv_require "import torch, numpy" torch numpy
 
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 swift build -c release --product weft >&2

@@ -16,14 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps="${1:-8}"
 threads="${THREADS:-$(nproc)}"
-venv="${WEFT_BENCH_VENV:-/tmp/weft-bench-venv}"
-
-if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
-if ! "$venv/bin/python" -c "import torch, transformers" 2>/dev/null; then
-    echo "bench-train-vs-pytorch.sh: installing torch and transformers into $venv (from PyPI)" >&2
-    "$venv/bin/pip" install --quiet --upgrade pip
-    "$venv/bin/pip" install --quiet torch transformers
-fi
+. Scripts/bench-venv.sh
+bench_venv_require "import torch, transformers" torch transformers
 
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 swift build -c release --product weft >&2
