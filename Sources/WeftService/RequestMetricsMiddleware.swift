@@ -2,6 +2,8 @@ import Hummingbird
 import Logging
 
 /// Counts and times every request by route pattern and status, and logs it as one structured line.
+/// A path no route matches gets the same JSON error body as every other failure, naming the path,
+/// instead of Hummingbird's empty 404.
 struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServiceMetrics
 
@@ -12,6 +14,10 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let response = try await next(request, context)
             record(request, context: context, status: response.status, started: started)
             return response
+        } catch let error as HTTPError where error.status == .notFound {
+            // Only Hummingbird's router throws HTTPError: Weft's own routes throw ServiceError.
+            record(request, context: context, status: .notFound, started: started)
+            throw unmatched(request)
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             record(request, context: context, status: status, started: started)
@@ -23,6 +29,10 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             throw error
         }
+    }
+
+    private func unmatched(_ request: Request) -> ServiceError {
+        .notFound("no route \(request.method.rawValue) \(request.uri.path); the routes are listed in docs/API.md")
     }
 
     private func record(_ request: Request, context: Context, status: HTTPResponse.Status,

@@ -50,7 +50,7 @@ public struct ServiceError: Error, HTTPResponseError, CustomStringConvertible, S
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(Body(error: .init(message: message, type: kind, field: field)))
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"

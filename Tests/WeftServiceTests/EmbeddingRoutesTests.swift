@@ -161,6 +161,9 @@ import WeftText
             // 404: no such route.
             response = try await client.execute(uri: "/v2/nothing", method: .get)
             #expect(response.status == .notFound)
+            let notFound = String(decoding: response.body.readableBytesView, as: UTF8.self)
+            #expect(notFound.contains("no route GET /v2/nothing"), "\(notFound)")
+            #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             let exposition = metrics.exposition()
             #expect(exposition.contains(#"weft_request_failures_total{reason="too_large"} 1"#))
             #expect(exposition.contains(#"weft_http_requests_total{route="unmatched","#) || exposition.contains("NotFound"))
