@@ -30,12 +30,14 @@ public struct BertConfig: Sendable, Equatable, Codable {
     public var attentionDropoutProbability: Float
     /// Standard deviation of the normal initialisation of fresh weights.
     public var initializerRange: Float
+    /// Post-LN (BERT) or pre-LN; see `LayerNormPlacement`.
+    public var layerNormPlacement: LayerNormPlacement
 
     public init(vocabularySize: Int, hiddenSize: Int, layerCount: Int, attentionHeadCount: Int,
                 intermediateSize: Int, hiddenActivation: String = "gelu", maximumPositionCount: Int = 512,
                 tokenTypeCount: Int = 2, layerNormEpsilon: Float = 1e-12, paddingTokenId: Int = 0,
                 hiddenDropoutProbability: Float = 0.1, attentionDropoutProbability: Float = 0.1,
-                initializerRange: Float = 0.02) {
+                initializerRange: Float = 0.02, layerNormPlacement: LayerNormPlacement = .post) {
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount
@@ -49,6 +51,7 @@ public struct BertConfig: Sendable, Equatable, Codable {
         self.hiddenDropoutProbability = hiddenDropoutProbability
         self.attentionDropoutProbability = attentionDropoutProbability
         self.initializerRange = initializerRange
+        self.layerNormPlacement = layerNormPlacement
     }
 
     /// Width of one attention head (D = C / H).
@@ -58,7 +61,7 @@ public struct BertConfig: Sendable, Equatable, Codable {
     /// per layer 4C² + 4C (attention) + 2CI + I + C (feed-forward) + 4C (two LayerNorms).
     public var nonEmbeddingParameterCount: Int {
         let c = hiddenSize, i = intermediateSize
-        return layerCount * (4 * c * c + 4 * c + 2 * c * i + i + c + 4 * c)
+        return layerCount * (4 * c * c + 4 * c + 2 * c * i + i + c + 4 * c) + (layerNormPlacement == .pre ? 2 * c : 0)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -78,7 +81,11 @@ public struct BertConfig: Sendable, Equatable, Codable {
         case modelType = "model_type"
         case architectures
         case positionEmbeddingType = "position_embedding_type"
+        case layerNormPlacement = "layer_norm_placement"
     }
+
+    /// `model_type` of a pre-LN model: not "bert", so Hugging Face refuses it rather than running it as post-LN.
+    public static let preLayerNormModelType = "weft_pre_ln_bert"
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -95,6 +102,7 @@ public struct BertConfig: Sendable, Equatable, Codable {
         hiddenDropoutProbability = try c.decodeIfPresent(Float.self, forKey: .hiddenDropoutProbability) ?? 0.1
         attentionDropoutProbability = try c.decodeIfPresent(Float.self, forKey: .attentionDropoutProbability) ?? 0.1
         initializerRange = try c.decodeIfPresent(Float.self, forKey: .initializerRange) ?? 0.02
+        layerNormPlacement = try c.decodeIfPresent(LayerNormPlacement.self, forKey: .layerNormPlacement) ?? .post
         // Relative position embeddings change the attention scores; refuse rather than compute wrong vectors.
         if let kind = try c.decodeIfPresent(String.self, forKey: .positionEmbeddingType), kind != "absolute" {
             throw DecodingError.dataCorruptedError(
@@ -105,8 +113,15 @@ public struct BertConfig: Sendable, Equatable, Codable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(["BertForMaskedLM"], forKey: .architectures)
-        try c.encode("bert", forKey: .modelType)
+        switch layerNormPlacement {
+        case .post:
+            try c.encode(["BertForMaskedLM"], forKey: .architectures)
+            try c.encode("bert", forKey: .modelType)
+        case .pre:
+            try c.encode(["WeftPreLayerNormBertForMaskedLM"], forKey: .architectures)
+            try c.encode(Self.preLayerNormModelType, forKey: .modelType)
+            try c.encode(LayerNormPlacement.pre, forKey: .layerNormPlacement)
+        }
         try c.encode(vocabularySize, forKey: .vocabularySize)
         try c.encode(hiddenSize, forKey: .hiddenSize)
         try c.encode(layerCount, forKey: .layerCount)

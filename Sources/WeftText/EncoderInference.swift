@@ -10,6 +10,8 @@ import WeftCore
 ///   reads each head's columns in place (see `AttentionKernels`) and writes
 ///   straight into the merged-heads context buffer.
 /// - Bias, residual and LayerNorm are one fused pass per row; so are bias and GELU.
+///   A pre-LN model (`LayerNormPlacement.pre`) adds bias and residual in one
+///   pass and normalises each sub-layer's input into a scratch buffer.
 /// - All buffers live in an `EncoderWorkspace`, allocated once.
 /// - Work is split across the cores two ways, always by Weft's own workers
 ///   over single-threaded BLAS. A batch with at least as many sequences as
@@ -41,6 +43,10 @@ public final class EncoderInference: @unchecked Sendable {
         let outputNormBias: Tensor              // (C)
     }
 
+    let placement: LayerNormPlacement
+    let finalNormWeight: Tensor?      // (C), pre-LN only
+    let finalNormBias: Tensor?        // (C)
+
     let wordEmbeddings: Tensor        // (V, C)
     let positionEmbeddings: Tensor    // (P, C)
     let tokenTypeEmbeddings: Tensor   // (types, C)
@@ -56,6 +62,9 @@ public final class EncoderInference: @unchecked Sendable {
         tokenTypeEmbeddings = e.tokenTypeEmbeddings.weight.value
         embeddingNormWeight = e.layerNorm.weight.value
         embeddingNormBias = e.layerNorm.bias.value
+        placement = config.layerNormPlacement
+        finalNormWeight = encoder.finalLayerNorm?.weight.value
+        finalNormBias = encoder.finalLayerNorm?.bias.value
         let c = config.hiddenSize
         layers = encoder.layers.map { layer in
             let a = layer.attention
@@ -310,8 +319,16 @@ public final class EncoderInference: @unchecked Sendable {
 
         let probabilities = ws.attentionScratch.data
         let block = ws.maximumLength * ws.maximumLength
+        let pre = placement == .pre
         for layer in layers {
-            linear(hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, workers: workers)
+            // Pre-LN: the attention reads LN(x), put in `scratch`; the stream `hidden` stays x.
+            if pre {
+                let w = layer.attentionNormWeight.data, b = layer.attentionNormBias.data
+                rows { r in
+                    for i in r { InferenceKernels.layerNorm(scratch + i * c, hidden + i * c, weight: w, shift: b, width: c, eps: eps) }
+                }
+            }
+            linear(pre ? scratch : hidden, layer.projectionWeight.data, projections, m: n, n: 3 * c, k: c, workers: workers)
             let bias = layer.projectionBias.data
             let attend = { (w: Int, item: Int) in
                 let s = range.lowerBound + item / heads, h = item % heads
@@ -339,12 +356,23 @@ public final class EncoderInference: @unchecked Sendable {
             let ob = layer.attentionOutputBias.data, nw = layer.attentionNormWeight.data, nb = layer.attentionNormBias.data
             rows { r in
                 for i in r {
-                    InferenceKernels.biasResidualLayerNorm(hidden + i * c, scratch + i * c, bias: ob, weight: nw,
-                                                           shift: nb, width: c, eps: eps)
+                    if pre {
+                        InferenceKernels.biasResidual(hidden + i * c, scratch + i * c, bias: ob, width: c)
+                    } else {
+                        InferenceKernels.biasResidualLayerNorm(hidden + i * c, scratch + i * c, bias: ob, weight: nw,
+                                                               shift: nb, width: c, eps: eps)
+                    }
                 }
             }
 
-            linear(hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, workers: workers)
+            // Pre-LN: the feed-forward reads LN(h), put in `context` (free until the second projection).
+            if pre {
+                let w = layer.outputNormWeight.data, b = layer.outputNormBias.data
+                rows { r in
+                    for i in r { InferenceKernels.layerNorm(context + i * c, hidden + i * c, weight: w, shift: b, width: c, eps: eps) }
+                }
+            }
+            linear(pre ? context : hidden, layer.intermediateWeight.data, scratch, m: n, n: inner, k: c, workers: workers)
             let ib = layer.intermediateBias.data
             rows { r in
                 for i in r { InferenceKernels.biasGELU(scratch + i * inner, bias: ib, width: inner) }
@@ -353,9 +381,19 @@ public final class EncoderInference: @unchecked Sendable {
             let fb = layer.outputBias.data, fw = layer.outputNormWeight.data, fnb = layer.outputNormBias.data
             rows { r in
                 for i in r {
-                    InferenceKernels.biasResidualLayerNorm(hidden + i * c, context + i * c, bias: fb, weight: fw,
-                                                           shift: fnb, width: c, eps: eps)
+                    if pre {
+                        InferenceKernels.biasResidual(hidden + i * c, context + i * c, bias: fb, width: c)
+                    } else {
+                        InferenceKernels.biasResidualLayerNorm(hidden + i * c, context + i * c, bias: fb, weight: fw,
+                                                               shift: fnb, width: c, eps: eps)
+                    }
                 }
+            }
+        }
+        if let finalNormWeight, let finalNormBias {
+            let w = finalNormWeight.data, b = finalNormBias.data
+            rows { r in
+                for i in r { InferenceKernels.layerNorm(hidden + i * c, hidden + i * c, weight: w, shift: b, width: c, eps: eps) }
             }
         }
     }

@@ -28,6 +28,39 @@ enum InferenceKernels {
         normalize(residual, a, weight: weight, shift: shift, width: c, eps: eps, mean: sum / Float(c))
     }
 
+    /// residual += a + bias (pre-LN residual block: the stream is not normalised).
+    @inline(__always)
+    static func biasResidual(_ residual: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>,
+                             bias: UnsafePointer<Float>, width c: Int) {
+        var i = 0
+        while i + 8 <= c {
+            store(load(residual + i) + load(a + i) + load(bias + i), residual + i)
+            i += 8
+        }
+        while i < c {
+            residual[i] += a[i] + bias[i]
+            i += 1
+        }
+    }
+
+    /// out = LN(x) · w + b for one row (pre-LN sub-layer input, final norm); `out` may be `x`.
+    @inline(__always)
+    static func layerNorm(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+                          weight: UnsafePointer<Float>, shift: UnsafePointer<Float>, width c: Int, eps: Float) {
+        var total = SIMD8<Float>(repeating: 0)
+        var i = 0
+        while i + 8 <= c {
+            total += load(x + i)
+            i += 8
+        }
+        var sum = total.sum()
+        while i < c {
+            sum += x[i]
+            i += 1
+        }
+        normalize(out, x, weight: weight, shift: shift, width: c, eps: eps, mean: sum / Float(c))
+    }
+
     /// y = LN(x) · w + b for one row, given x's mean: variance in a second
     /// pass (x − μ), which keeps Float32 precision when |μ| ≫ σ.
     @inline(__always)

@@ -13,7 +13,14 @@ public enum ModelPreset: String, CaseIterable, Sendable, Codable {
     case small
 
     /// The preset's shape for a tokenizer of `vocabularySize` ids whose padding id is `paddingTokenId`.
-    public func config(vocabularySize: Int, paddingTokenId: Int = 0) -> BertConfig {
+    public func config(vocabularySize: Int, paddingTokenId: Int = 0,
+                       layerNormPlacement: LayerNormPlacement = .post) -> BertConfig {
+        var config = shape(vocabularySize: vocabularySize, paddingTokenId: paddingTokenId)
+        config.layerNormPlacement = layerNormPlacement
+        return config
+    }
+
+    private func shape(vocabularySize: Int, paddingTokenId: Int) -> BertConfig {
         switch self {
         case .tiny:
             BertConfig(vocabularySize: vocabularySize, hiddenSize: 32, layerCount: 2, attentionHeadCount: 2,

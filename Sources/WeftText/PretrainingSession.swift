@@ -11,16 +11,34 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
     public var heldOut: HeldOutSplit
     public var tokenizerFile: String
     public var preset: ModelPreset
+    /// Post-LN (BERT) or pre-LN layers; runs from before this setting existed are post-LN.
+    public var layerNormPlacement: LayerNormPlacement
     public var options: PretrainingOptions
 
     public init(corpusPaths: [String], excluding: [String] = [], heldOut: HeldOutSplit, tokenizerFile: String,
-                preset: ModelPreset, options: PretrainingOptions) {
+                preset: ModelPreset, layerNormPlacement: LayerNormPlacement = .post, options: PretrainingOptions) {
         self.corpusPaths = corpusPaths
         self.excluding = excluding
         self.heldOut = heldOut
         self.tokenizerFile = tokenizerFile
         self.preset = preset
+        self.layerNormPlacement = layerNormPlacement
         self.options = options
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case corpusPaths, excluding, heldOut, tokenizerFile, preset, layerNormPlacement, options
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        corpusPaths = try c.decode([String].self, forKey: .corpusPaths)
+        excluding = try c.decode([String].self, forKey: .excluding)
+        heldOut = try c.decode(HeldOutSplit.self, forKey: .heldOut)
+        tokenizerFile = try c.decode(String.self, forKey: .tokenizerFile)
+        preset = try c.decode(ModelPreset.self, forKey: .preset)
+        layerNormPlacement = try c.decodeIfPresent(LayerNormPlacement.self, forKey: .layerNormPlacement) ?? .post
+        options = try c.decode(PretrainingOptions.self, forKey: .options)
     }
 
     /// Fields that differ from `other`, by option name. The step count may
@@ -32,6 +50,7 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
         if heldOut != other.heldOut { names.append("--held-out") }
         if tokenizerFile != other.tokenizerFile { names.append("--tokenizer") }
         if preset != other.preset { names.append("--preset") }
+        if layerNormPlacement != other.layerNormPlacement { names.append("--layer-norm (\(other.layerNormPlacement.rawValue))") }
         let a = options, b = other.options
         if a.batchSize != b.batchSize { names.append("--batch-size (\(b.batchSize))") }
         if a.maximumLength != b.maximumLength { names.append("--max-length (\(b.maximumLength))") }
@@ -119,7 +138,8 @@ public final class PretrainingSession {
         let tokenizerURL = URL(fileURLWithPath: configuration.tokenizerFile)
         let tokenizer = try TokenizerLoader.load(path: configuration.tokenizerFile)
         let config = configuration.preset.config(vocabularySize: tokenizer.vocabularySize,
-                                                 paddingTokenId: Int(tokenizer.specialTokenIds.padding ?? 0))
+                                                 paddingTokenId: Int(tokenizer.specialTokenIds.padding ?? 0),
+                                                 layerNormPlacement: configuration.layerNormPlacement)
         try options.validate(for: config)
         do {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)

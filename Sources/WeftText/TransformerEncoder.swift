@@ -7,7 +7,7 @@ import WeftNN
 ///
 ///   x₀ = Embeddings(ids)                     (B, T, C)
 ///   x_l = Layer_l(x_{l−1}, mask)  for l = 1 … N
-///   last_hidden_state = x_N                  (B, T, C)
+///   last_hidden_state = x_N, or LN_final(x_N) when pre-LN   (B, T, C)
 ///   logits = MLMHead(x_N)                    (B·T, V)
 ///
 /// Parameter names are Hugging Face's (`bert.embeddings.word_embeddings.weight`,
@@ -17,6 +17,8 @@ public final class TransformerEncoder: Module {
     public let config: BertConfig
     public let embeddings: BertEmbeddings
     public let layers: [TransformerLayer]
+    /// The LayerNorm after the last layer of a pre-LN encoder (nil for post-LN).
+    public let finalLayerNorm: LayerNorm?
     public let languageModelHead: MaskedLanguageModelHead?
 
     /// A freshly initialised encoder (BERT's initialisation: N(0, initializer_range²)
@@ -43,6 +45,8 @@ public final class TransformerEncoder: Module {
         var layers: [TransformerLayer] = []
         for _ in 0..<config.layerCount { layers.append(TransformerLayer(config: config, factory: &factory)) }
         self.layers = layers
+        finalLayerNorm = config.layerNormPlacement == .pre
+            ? LayerNorm(dimension: config.hiddenSize, eps: config.layerNormEpsilon) : nil
         languageModelHead = includeHead
             ? MaskedLanguageModelHead(config: config, wordEmbeddings: embeddings.wordEmbeddings.weight, factory: &factory)
             : nil
@@ -64,6 +68,7 @@ public final class TransformerEncoder: Module {
         for layer in layers {
             x = layer(x, keyMask: mask, tape: tape, training: training, using: &rng)
         }
+        if let finalLayerNorm { x = finalLayerNorm(x, tape: tape) }
         return x
     }
 
@@ -110,6 +115,7 @@ public final class TransformerEncoder: Module {
     public func namedParameters() -> [(name: String, parameter: Variable)] {
         var all = prefixed("bert.embeddings", embeddings)
         for (i, layer) in layers.enumerated() { all += prefixed("bert.encoder.layer.\(i)", layer) }
+        if let finalLayerNorm { all += prefixed("bert.encoder.final_layer_norm", finalLayerNorm) }
         if let languageModelHead { all += prefixed("cls.predictions", languageModelHead) }
         return all
     }

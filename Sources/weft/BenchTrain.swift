@@ -26,6 +26,9 @@ struct BenchTrain: AsyncParsableCommand {
     @Option(help: "Model size (default: small).")
     var preset: ModelPreset = .small
 
+    @Option(help: "Layer normalisation with --preset: post (BERT) or pre (default: post).")
+    var layerNorm: LayerNormPlacement = .post
+
     @Option(help: "Sequences per step (default: 32).")
     var batchSize: Int = 32
 
@@ -51,7 +54,7 @@ struct BenchTrain: AsyncParsableCommand {
 
     func run() async throws {
         if let threads { Parallelism.setThreadCount(threads) } else { Parallelism.setThreadCount(Parallelism.threadCount) }
-        let config = preset.config(vocabularySize: vocabularySize)
+        let config = preset.config(vocabularySize: vocabularySize, layerNormPlacement: layerNorm)
         guard maxLength <= config.maximumPositionCount else {
             throw ValidationError("--max-length \(maxLength) exceeds the preset's \(config.maximumPositionCount) positions")
         }

@@ -35,6 +35,9 @@ struct FinetuneCommand: AsyncParsableCommand {
     @Option(help: "Model size with --random-init.")
     var preset: ModelPreset?
 
+    @Option(help: "Layer normalisation with --preset: post (BERT) or pre (default: post).")
+    var layerNorm: LayerNormPlacement = .post
+
     @Option(help: "Tokenizer file with --random-init.")
     var tokenizer: String?
 
@@ -115,7 +118,8 @@ struct FinetuneCommand: AsyncParsableCommand {
             let loadedTokenizer = try TokenizerLoader.load(path: tokenizerURL.path)
             start = try TransformerEncoder(
                 config: preset!.config(vocabularySize: loadedTokenizer.vocabularySize,
-                                       paddingTokenId: Int(loadedTokenizer.specialTokenIds.padding ?? 0)),
+                                       paddingTokenId: Int(loadedTokenizer.specialTokenIds.padding ?? 0),
+                                       layerNormPlacement: layerNorm),
                 seed: seed)
         }
         let tokenizer = try TokenizerLoader.load(path: tokenizerURL.path)

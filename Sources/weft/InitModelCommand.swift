@@ -23,6 +23,9 @@ struct InitModelCommand: AsyncParsableCommand {
     @Option(help: "Model size when --like is not given: tiny or small.")
     var preset: ModelPreset?
 
+    @Option(help: "Layer normalisation with --preset: post (BERT) or pre (default: post).")
+    var layerNorm: LayerNormPlacement = .post
+
     @Option(help: "SentencePiece model (.model) or WordPiece vocabulary (.txt), with --preset.")
     var tokenizer: String?
 
@@ -59,7 +62,7 @@ struct InitModelCommand: AsyncParsableCommand {
         } else {
             let loaded = try TokenizerLoader.load(path: tokenizer!)
             config = preset!.config(vocabularySize: loaded.vocabularySize,
-                                    paddingTokenId: Int(loaded.specialTokenIds.padding ?? 0))
+                                    paddingTokenId: Int(loaded.specialTokenIds.padding ?? 0), layerNormPlacement: layerNorm)
             pooling = PoolingSettings(mode: .mean, normalize: true)
             tokenizerFile = URL(fileURLWithPath: tokenizer!)
         }

@@ -5,6 +5,7 @@ import WeftNN
 import WeftText
 
 extension ModelPreset: ExpressibleByArgument {}
+extension LayerNormPlacement: ExpressibleByArgument {}
 extension LearningRateSchedule.Decay: ExpressibleByArgument {}
 
 /// `weft pretrain`: masked-LM pretraining of an encoder from scratch.
@@ -43,6 +44,9 @@ struct PretrainCommand: AsyncParsableCommand {
 
     @Option(help: "Model size: tiny (tests) or small (4 layers, hidden 256, 4 heads, FFN 1024).")
     var preset: ModelPreset
+
+    @Option(help: "Where each layer normalises: post (BERT) or pre (LayerNorm on each sub-layer's input plus a final one; trains faster from scratch) (default: post).")
+    var layerNorm: LayerNormPlacement = .post
 
     @Option(help: "Output folder.")
     var out: String
@@ -131,7 +135,7 @@ struct PretrainCommand: AsyncParsableCommand {
         let split: HeldOutSplit = !heldOut.isEmpty ? .files(heldOut) : heldOutFraction > 0 ? .fraction(heldOutFraction) : .none
         let configuration = PretrainingRunConfiguration(
             corpusPaths: corpus, excluding: exclude, heldOut: split, tokenizerFile: tokenizer, preset: preset,
-            options: options)
+            layerNormPlacement: layerNorm, options: options)
         var schedule = PretrainingSession.Schedule()
         schedule.checkpointEvery = checkpointEvery
         schedule.evaluateEvery = evalEvery
