@@ -13,21 +13,27 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
     public var preset: ModelPreset
     /// Post-LN (BERT) or pre-LN layers; runs from before this setting existed are post-LN.
     public var layerNormPlacement: LayerNormPlacement
+    /// A model folder (with a masked-LM head, of the preset's shape) whose weights the run starts
+    /// from instead of a random initialisation; nil for a run from scratch. The optimizer starts fresh.
+    /// This is how a short-sequence first phase hands over to a full-length second phase.
+    public var initialModel: String?
     public var options: PretrainingOptions
 
     public init(corpusPaths: [String], excluding: [String] = [], heldOut: HeldOutSplit, tokenizerFile: String,
-                preset: ModelPreset, layerNormPlacement: LayerNormPlacement = .post, options: PretrainingOptions) {
+                preset: ModelPreset, layerNormPlacement: LayerNormPlacement = .post, initialModel: String? = nil,
+                options: PretrainingOptions) {
         self.corpusPaths = corpusPaths
         self.excluding = excluding
         self.heldOut = heldOut
         self.tokenizerFile = tokenizerFile
         self.preset = preset
         self.layerNormPlacement = layerNormPlacement
+        self.initialModel = initialModel
         self.options = options
     }
 
     enum CodingKeys: String, CodingKey {
-        case corpusPaths, excluding, heldOut, tokenizerFile, preset, layerNormPlacement, options
+        case corpusPaths, excluding, heldOut, tokenizerFile, preset, layerNormPlacement, initialModel, options
     }
 
     public init(from decoder: Decoder) throws {
@@ -38,6 +44,7 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
         tokenizerFile = try c.decode(String.self, forKey: .tokenizerFile)
         preset = try c.decode(ModelPreset.self, forKey: .preset)
         layerNormPlacement = try c.decodeIfPresent(LayerNormPlacement.self, forKey: .layerNormPlacement) ?? .post
+        initialModel = try c.decodeIfPresent(String.self, forKey: .initialModel)
         options = try c.decode(PretrainingOptions.self, forKey: .options)
     }
 
@@ -50,6 +57,7 @@ public struct PretrainingRunConfiguration: Sendable, Codable, Equatable {
         if heldOut != other.heldOut { names.append("--held-out") }
         if tokenizerFile != other.tokenizerFile { names.append("--tokenizer") }
         if preset != other.preset { names.append("--preset") }
+        if initialModel != other.initialModel { names.append("--init (\(other.initialModel ?? "none"))") }
         if layerNormPlacement != other.layerNormPlacement { names.append("--layer-norm (\(other.layerNormPlacement.rawValue))") }
         let a = options, b = other.options
         if a.batchSize != b.batchSize { names.append("--batch-size (\(b.batchSize))") }
@@ -192,6 +200,9 @@ public final class PretrainingSession {
                 throw TrainingError.incompatibleCheckpoint(directory: restored.url.path,
                                                            reason: "its config.json is not the \(configuration.preset) preset")
             }
+        } else if let initialModel = configuration.initialModel {
+            encoder = try Self.initialEncoder(from: initialModel, config: config, preset: configuration.preset)
+            try writeJSON(configuration, to: outputDirectory.appendingPathComponent("run.json"))
         } else {
             encoder = try TransformerEncoder(config: config, languageModelHead: true, seed: options.seed)
             try writeJSON(configuration, to: outputDirectory.appendingPathComponent("run.json"))
@@ -281,6 +292,26 @@ public final class PretrainingSession {
                                                   extraFiles: ["summary.json": summaryData])
         log.write(["event": "finished", "step": trainer.progress.step])
         return .completed(model: modelDirectory)
+    }
+
+    /// The `--init` model, checked to be the run's shape (preset, placement, tokenizer size) and to have a head.
+    static func initialEncoder(from path: String, config: BertConfig, preset: ModelPreset) throws -> TransformerEncoder {
+        let loaded = try EncoderCheckpoint.load(from: URL(fileURLWithPath: path))
+        var expected = config, found = loaded.encoder.config
+        // Dropout is a training setting, not part of the shape.
+        found.hiddenDropoutProbability = expected.hiddenDropoutProbability
+        found.attentionDropoutProbability = expected.attentionDropoutProbability
+        expected.initializerRange = found.initializerRange
+        guard found == expected else {
+            throw TrainingError.invalidOption(
+                name: "--init", reason: "\(path) is not the \(preset.rawValue) preset with \(config.layerNormPlacement.rawValue)-LN "
+                    + "layers and \(config.vocabularySize) ids (it has \(found.layerCount) layers, hidden \(found.hiddenSize), "
+                    + "\(found.layerNormPlacement.rawValue)-LN, \(found.vocabularySize) ids)")
+        }
+        guard loaded.encoder.languageModelHead != nil else {
+            throw TrainingError.invalidOption(name: "--init", reason: "\(path) has no masked-language-model head (cls.predictions.*)")
+        }
+        return loaded.encoder
     }
 
     private func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {

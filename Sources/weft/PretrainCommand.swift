@@ -48,6 +48,9 @@ struct PretrainCommand: AsyncParsableCommand {
     @Option(help: "Where each layer normalises: post (BERT) or pre (LayerNorm on each sub-layer's input plus a final one; trains faster from scratch) (default: post).")
     var layerNorm: LayerNormPlacement = .post
 
+    @Option(help: "Start from this model folder's weights (same preset, --layer-norm and tokenizer; with its masked-LM head) instead of random ones, e.g. the model of a short-sequence first phase. The optimizer starts fresh.")
+    var initialModel: String?
+
     @Option(help: "Output folder.")
     var out: String
 
@@ -135,7 +138,7 @@ struct PretrainCommand: AsyncParsableCommand {
         let split: HeldOutSplit = !heldOut.isEmpty ? .files(heldOut) : heldOutFraction > 0 ? .fraction(heldOutFraction) : .none
         let configuration = PretrainingRunConfiguration(
             corpusPaths: corpus, excluding: exclude, heldOut: split, tokenizerFile: tokenizer, preset: preset,
-            layerNormPlacement: layerNorm, options: options)
+            layerNormPlacement: layerNorm, initialModel: initialModel, options: options)
         var schedule = PretrainingSession.Schedule()
         schedule.checkpointEvery = checkpointEvery
         schedule.evaluateEvery = evalEvery
