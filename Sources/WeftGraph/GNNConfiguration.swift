@@ -16,14 +16,37 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     public var degreeNormalized = true
     /// Text embedding width per node type (types absent here have no text input).
     public var textDimensions: [NodeType: Int] = [:]
+    /// K of the collaborative pathway (`IDPropagation`): LightGCN layers of
+    /// parameter-free propagation of the ID embeddings over the whole
+    /// interaction graph, added to the attention layers' output (0: none).
+    /// It runs only when `WeftGNN.Inputs.idPropagation` is given.
+    public var idPropagationLayers = 3
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
-                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:]) {
+                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3) {
+        self.idPropagationLayers = idPropagationLayers
         self.degreeNormalized = degreeNormalized
         self.dimension = dimension
         self.layers = layers
         self.heads = heads
         self.idDropout = idDropout
         self.textDimensions = textDimensions
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers
+    }
+
+    /// Models saved before the collaborative pathway existed have no
+    /// `idPropagationLayers` and had none (0).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dimension = try c.decode(Int.self, forKey: .dimension)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        idDropout = try c.decode(Float.self, forKey: .idDropout)
+        degreeNormalized = try c.decode(Bool.self, forKey: .degreeNormalized)
+        textDimensions = try c.decode([NodeType: Int].self, forKey: .textDimensions)
+        idPropagationLayers = try c.decodeIfPresent(Int.self, forKey: .idPropagationLayers) ?? 0
     }
 }

@@ -65,8 +65,9 @@ public final class WeftGNNRecommender: Recommender {
     /// Runs the trained GNN on `graph` (e.g. the training graph plus the
     /// validation interactions held out for early stopping) and makes its
     /// outputs the embeddings scores use. Node counts must be the training graph's.
-    public func embed(on graph: HeteroGraph) {
+    public func embed(on graph: HeteroGraph) throws {
         self.graph = graph
+        if inputs.idPropagation != nil { inputs.idPropagation = try IDPropagation(graph: graph) }
         refresh()
     }
 
@@ -85,7 +86,9 @@ public final class WeftGNNRecommender: Recommender {
         for p in context.split.train.products { productSeen[Int(p)] = true }
         available[.product] = productSeen
         available[.user] = (0..<context.split.userCount).map { context.trainAdjacency.degree(of: $0) > 0 }
-        inputs = WeftGNN.Inputs(text: text, idAvailable: available)
+        // The collaborative pathway reads the whole training graph, batch edges included, as LightGCN does.
+        inputs = WeftGNN.Inputs(text: text, idAvailable: available,
+                                idPropagation: configuration.idPropagationLayers > 0 ? try IDPropagation(graph: graph) : nil)
 
         var rng = SeededGenerator(seed: context.seed)
         let model = WeftGNN(configuration: configuration, nodeCounts: graph.nodeCounts, relations: graph.relations,
@@ -202,7 +205,18 @@ public final class WeftGNNRecommender: Recommender {
         let p = tape.gatherRows(out[.product]!, ids: Array(productLocal[0..<b]))          // (B, D)
         let n = tape.gatherRows(out[.product]!, ids: Array(productLocal[b..<(2 * b)]))    // (B, D)
         let margin = tape.sub(tape.rowDot(u, p), tape.rowDot(u, n))                       // (B, 1)
-        return tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
+        let ranking = tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
+        guard options.regularization > 0 else { return ranking }
+        // LightGCN's L2 on the batch's ego ID rows (users, positives, negatives).
+        var squares: Variable?
+        for (type, ids) in [(NodeType.user, users), (.product, positives + negatives)] {
+            guard let table = model.idEmbeddings[type] else { continue }
+            let rows = tape.gatherRows(table.weight, ids: ids.map { Int($0) < table.count ? $0 : 0 })  // (n, D)
+            let sum = tape.sum(tape.rowDot(rows, rows))
+            squares = squares.map { tape.add($0, sum) } ?? sum
+        }
+        guard let squares else { return ranking }
+        return tape.add(ranking, tape.scale(squares, options.regularization / Float(2 * b)))
     }
 
     /// Sampled-softmax loss of one batch: with unit-normalised outputs ẑ and

@@ -74,6 +74,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Probability of dropping a node's ID embedding in a GNN training step.")
     var idDropout: Float = 0.3
 
+    @Option(help: "LightGCN layers of the GNN's collaborative pathway (parameter-free ID propagation over the whole interaction graph; 0: none).")
+    var gnnIdPropagationLayers: Int = 3
+
+    @Option(help: "L2 weight λ on the GNN batch's ID embeddings (BPR), as LightGCN's.")
+    var gnnRegularization: Float = 1e-4
+
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
@@ -91,6 +97,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.bpr.patience = patience
         options.gnn.layers = gnnLayers
         options.gnn.idDropout = idDropout
+        options.gnn.idPropagationLayers = gnnIdPropagationLayers
+        options.gnnTraining.regularization = gnnRegularization
         options.gnnTraining.maximumEpochs = gnnEpochs
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
