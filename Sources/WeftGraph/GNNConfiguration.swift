@@ -21,10 +21,17 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// interaction graph, added to the attention layers' output (0: none).
     /// It runs only when `WeftGNN.Inputs.idPropagation` is given.
     public var idPropagationLayers = 3
+    /// The text-similarity pathway: users' and products' outputs end with
+    /// s · t̂ (their unit text vectors, `WeftGNN.Inputs.similarityText`, times
+    /// one learned scale s), so every score adds s² cos(t̂_u, t̂_p), text-kNN's
+    /// own score, which needs no training to rank a product nobody has seen.
+    public var textSimilarity = true
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
-                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3) {
+                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
+                textSimilarity: Bool = true) {
         self.idPropagationLayers = idPropagationLayers
+        self.textSimilarity = textSimilarity
         self.degreeNormalized = degreeNormalized
         self.dimension = dimension
         self.layers = layers
@@ -34,11 +41,11 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers
+        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity
     }
 
-    /// Models saved before the collaborative pathway existed have no
-    /// `idPropagationLayers` and had none (0).
+    /// Models saved before the collaborative and text-similarity pathways
+    /// existed have neither key and had neither pathway.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         dimension = try c.decode(Int.self, forKey: .dimension)
@@ -48,5 +55,6 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
         degreeNormalized = try c.decode(Bool.self, forKey: .degreeNormalized)
         textDimensions = try c.decode([NodeType: Int].self, forKey: .textDimensions)
         idPropagationLayers = try c.decodeIfPresent(Int.self, forKey: .idPropagationLayers) ?? 0
+        textSimilarity = try c.decodeIfPresent(Bool.self, forKey: .textSimilarity) ?? false
     }
 }

@@ -11,6 +11,8 @@
 ///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1 (see there)
 ///   g_i = (1/(L+1)) Σ_l h_i^l                       (layer mean, as LightGCN)
 ///   output_i = g_i + m_i ē_i                        (when `Inputs.idPropagation` is given)
+///   output_i ← [output_i ; s t̂_i]                  (users and products, when `textSimilarity`
+///                                                    and `Inputs.similarityText` has both)
 ///
 /// where ē = `IDPropagation` (K = `idPropagationLayers` LightGCN layers over
 /// the whole interaction graph) of the same ID embeddings, with rows of
@@ -18,7 +20,10 @@
 /// dropped in training (with probability `idDropout`, the same rate as the
 /// input ID view), else 1. The collaborative pathway carries LightGCN's
 /// signal for warm nodes; the gate and attention layers add text and
-/// relations on top, and are all a cold product has.
+/// relations on top, and are all a cold product has. t̂ (unit text vectors:
+/// a product's own, a user's the normalised mean of their products') with
+/// one learned scale s adds s² cos(t̂_u, t̂_p) to every score: text-kNN's
+/// score, which a cold product gets in full without any trained weight.
 ///
 /// A product that has only text and category/brand edges still gets an
 /// output: its ID term is zero and everything else is computed from its
@@ -35,12 +40,16 @@ public final class WeftGNN: Module {
         /// over (nil: no collaborative pathway, e.g. a restored model that
         /// scores with its saved embeddings).
         public var idPropagation: IDPropagation?
+        /// (N_τ, T) unit text vectors of users and products for the
+        /// text-similarity pathway (rows by global node id; missing rows: zeros).
+        public var similarityText: [NodeType: Tensor]
 
         public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:],
-                    idPropagation: IDPropagation? = nil) {
+                    idPropagation: IDPropagation? = nil, similarityText: [NodeType: Tensor] = [:]) {
             self.text = text
             self.idAvailable = idAvailable
             self.idPropagation = idPropagation
+            self.similarityText = similarityText
         }
     }
 
@@ -51,6 +60,8 @@ public final class WeftGNN: Module {
     public let textProjections: [NodeType: Linear]
     public let fusions: [NodeType: TextIDFusion]
     public let layers: [RelationalAttentionLayer]
+    /// s of the text-similarity pathway, (1, 1); nil when it is off.
+    public let similarityScale: Variable?
 
     /// `nodeCounts` sizes the ID tables; nodes added later have no ID.
     public init(configuration: GNNConfiguration, nodeCounts: [NodeType: Int], relations: [Relation],
@@ -71,6 +82,8 @@ public final class WeftGNN: Module {
         idEmbeddings = ids
         textProjections = projections
         self.fusions = fusions
+        similarityScale = configuration.textSimilarity
+            ? Variable(Tensor([1], shape: [1, 1]), requiresGrad: true, name: "scale") : nil
         layers = (0..<configuration.layers).map { _ in
             RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations,
                                      degreeNormalized: configuration.degreeNormalized, using: &rng)
@@ -152,6 +165,20 @@ public final class WeftGNN: Module {
                 outputs[type] = tape.add(g, seeds)
             }
         }
+        if let scale = similarityScale, let userText = inputs.similarityText[.user],
+           let productText = inputs.similarityText[.product], userText.lastDimension == productText.lastDimension {
+            for (type, table) in [(NodeType.user, userText), (.product, productText)] {
+                guard let g = outputs[type] else { continue }
+                let nodes = subgraph.nodes[type] ?? []
+                let s = g.value.shape[0], width = table.lastDimension
+                let rows = Tensor(zeros: [s, width])                                   // (S, T)
+                for i in 0..<s where Int(nodes[i]) < table.rowCount {
+                    (rows.data + i * width).update(from: table.data + Int(nodes[i]) * width, count: width)
+                }
+                let scales = tape.reshape(tape.gatherRows(scale, ids: [Int32](repeating: 0, count: s)), [s])  // (S)
+                outputs[type] = tape.concatenateColumns([g, tape.scaleRows(Variable(rows), by: scales)])         // (S, D + T)
+            }
+        }
         return outputs
     }
 
@@ -163,6 +190,7 @@ public final class WeftGNN: Module {
             p += prefixed("fusion.\(t)", fusions[t]!)
         }
         for (i, layer) in layers.enumerated() { p += prefixed("layers.\(i)", layer) }
+        if let similarityScale { p.append(("text_similarity.scale", similarityScale)) }
         return p
     }
 }

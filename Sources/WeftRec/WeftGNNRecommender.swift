@@ -89,6 +89,13 @@ public final class WeftGNNRecommender: Recommender {
         // The collaborative pathway reads the whole training graph, batch edges included, as LightGCN does.
         inputs = WeftGNN.Inputs(text: text, idAvailable: available,
                                 idPropagation: configuration.idPropagationLayers > 0 ? try IDPropagation(graph: graph) : nil)
+        if configuration.textSimilarity, let products = text[.product] {
+            inputs.similarityText = [
+                .product: Self.unitRows(products),
+                .user: Self.unitRows(Self.historyText(products, adjacency: context.trainAdjacency,
+                                                      userCount: context.split.userCount)),
+            ]
+        }
 
         var rng = SeededGenerator(seed: context.seed)
         let model = WeftGNN(configuration: configuration, nodeCounts: graph.nodeCounts, relations: graph.relations,
@@ -169,6 +176,33 @@ public final class WeftGNNRecommender: Recommender {
         bestValidation = counters.best
         for (i, p) in parameters.enumerated() { p.parameter.value.assign(bestValues[i]) }
         refresh()
+    }
+
+    /// (U, T): each user's mean product text over their training products
+    /// (zeros for users without any), the profile text-kNN scores with.
+    static func historyText(_ products: Tensor, adjacency: Adjacency, userCount: Int) -> Tensor {
+        let width = products.lastDimension
+        let users = Tensor(zeros: [userCount, width])
+        for u in 0..<Swift.min(userCount, adjacency.rowCount) {
+            let items = adjacency.neighbors(of: u).filter { Int($0) < products.rowCount }
+            guard !items.isEmpty else { continue }
+            let row = users.data + u * width
+            for p in items { Kernels.add(row, row, products.data + Int(p) * width, width) }
+            Kernels.scale(row, row, 1 / Float(items.count), width)
+        }
+        return users
+    }
+
+    /// Each row scaled to unit length (zero rows stay zero).
+    static func unitRows(_ x: Tensor) -> Tensor {
+        let width = x.lastDimension
+        let y = x.copy()
+        for r in 0..<y.rowCount {
+            let row = y.data + r * width
+            let norm = Kernels.dot(row, row, width).squareRoot()
+            if norm > 1e-12 { Kernels.scale(row, row, 1 / norm, width) }
+        }
+        return y
     }
 
     /// Puts a saved epoch's state back; every parameter must be there with its shape.
@@ -290,6 +324,17 @@ public final class WeftGNNRecommender: Recommender {
             grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
             text.withUnsafeBufferPointer { (grown.data + id * table.lastDimension).update(from: $0.baseAddress!, count: text.count) }
             inputs.text[.product] = grown
+        }
+        if let table = inputs.similarityText[.product] {
+            // The new product's unit text (zeros without text), so it gets text-kNN's score too.
+            let width = table.lastDimension
+            let grown = Tensor(zeros: [id + 1, width])
+            grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
+            if let text, text.count == width {
+                let unit = Self.unitRows(Tensor(text, shape: [1, width]))
+                (grown.data + id * width).update(from: unit.data, count: width)
+            }
+            inputs.similarityText[.product] = grown
         }
         var rng = SeededGenerator(seed: 0)
         let sampler = NeighborSampler(graph: graph, fanout: [Int](repeating: -1, count: configuration.layers))

@@ -80,6 +80,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "L2 weight λ on the GNN batch's ID embeddings (BPR), as LightGCN's.")
     var gnnRegularization: Float = 1e-4
 
+    @Flag(help: "Leave out the GNN's text-similarity pathway (s² cos(user history text, product text) added to every score).")
+    var noTextSimilarity = false
+
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
@@ -99,6 +102,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnn.idDropout = idDropout
         options.gnn.idPropagationLayers = gnnIdPropagationLayers
         options.gnnTraining.regularization = gnnRegularization
+        options.gnn.textSimilarity = !noTextSimilarity
         options.gnnTraining.maximumEpochs = gnnEpochs
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
