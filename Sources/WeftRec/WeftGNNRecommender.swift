@@ -49,7 +49,8 @@ public final class WeftGNNRecommender: Recommender {
 
     /// A trained model put back together from saved parts: the GNN, the
     /// graph it runs on, its inputs and its saved output embeddings (used as
-    /// they are, so scores match the run that saved them bit for bit).
+    /// they are, so scores match the run that saved them bit for bit). The
+    /// collaborative pathway reads `graph`'s interactions.
     public init(name: String = "weft-gnn", restoring model: WeftGNN, graph: HeteroGraph, inputs: WeftGNN.Inputs,
                 options: GNNTrainingOptions, userEmbeddings: Tensor, productEmbeddings: Tensor) {
         self.name = name
@@ -58,6 +59,10 @@ public final class WeftGNNRecommender: Recommender {
         self.model = model
         self.graph = graph
         self.inputs = inputs
+        // The collaborative pathway's operator is not saved: it is the graph's, rebuilt here.
+        if model.configuration.idPropagationLayers > 0 && inputs.idPropagation == nil {
+            self.inputs.idPropagation = try? IDPropagation(graph: graph)
+        }
         self.userEmbeddings = userEmbeddings
         self.productEmbeddings = productEmbeddings
     }
@@ -67,7 +72,7 @@ public final class WeftGNNRecommender: Recommender {
     /// outputs the embeddings scores use. Node counts must be the training graph's.
     public func embed(on graph: HeteroGraph) throws {
         self.graph = graph
-        if inputs.idPropagation != nil { inputs.idPropagation = try IDPropagation(graph: graph) }
+        if configuration.idPropagationLayers > 0 { inputs.idPropagation = try IDPropagation(graph: graph) }
         refresh()
     }
 
