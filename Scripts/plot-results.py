@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Bar charts of `weft evaluate` reports, Python standard library only.
 
-For every dataset among the given report JSONs, writes one SVG with one
-group of bars per protocol (warm, cold, random-811) and one bar per model,
-height = the chosen metric (default NDCG@20). Models a dataset cannot run
-are left out of its chart.
+For every (dataset, seed) among the given report JSONs, writes one SVG,
+DATASET-seedSEED-METRIC.svg, with one group of bars per protocol (warm,
+cold, random-811) and one bar per model, height = the chosen metric
+(default NDCG@20). Models a dataset cannot run are left out of its chart.
 
     python3 Scripts/plot-results.py docs/results/*.json --out docs/results
     python3 Scripts/plot-results.py docs/results/*.json --metric ndcg@10 --out docs/results
@@ -21,7 +21,7 @@ PROTOCOL_ORDER = ["warm", "cold", "random-811"]
 
 
 def load(paths):
-    """{dataset: {protocol: report}}; a later report for the same pair replaces an earlier one."""
+    """{(dataset, seed): {protocol: report}}; a later report for the same triple replaces an earlier one."""
     by_dataset = {}
     for path in paths:
         try:
@@ -32,7 +32,7 @@ def load(paths):
         for field in ("dataset", "protocol", "models"):
             if field not in report:
                 sys.exit(f"plot-results: {path} is not a weft evaluate report (no '{field}')")
-        by_dataset.setdefault(report["dataset"], {})[report["protocol"]] = report
+        by_dataset.setdefault((report["dataset"], report.get("seed", 0)), {})[report["protocol"]] = report
     return by_dataset
 
 
@@ -90,11 +90,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("reports", nargs="+", help="weft evaluate JSON reports")
     parser.add_argument("--metric", default="ndcg@20")
-    parser.add_argument("--out", default=".", help="folder for the SVGs (DATASET-METRIC.svg)")
+    parser.add_argument("--out", default=".", help="folder for the SVGs (DATASET-seedSEED-METRIC.svg)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    for dataset, protocols in sorted(load(args.reports).items()):
-        path = os.path.join(args.out, f"{dataset}-{args.metric.replace('@', '')}.svg")
+    for (dataset, seed), protocols in sorted(load(args.reports).items()):
+        path = os.path.join(args.out, f"{dataset}-seed{seed}-{args.metric.replace('@', '')}.svg")
         with open(path, "w", encoding="utf-8") as f:
             f.write(chart(dataset, protocols, args.metric))
         print(path)
