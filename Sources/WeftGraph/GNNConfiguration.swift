@@ -16,14 +16,45 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     public var degreeNormalized = true
     /// Text embedding width per node type (types absent here have no text input).
     public var textDimensions: [NodeType: Int] = [:]
+    /// K of the collaborative pathway (`IDPropagation`): LightGCN layers of
+    /// parameter-free propagation of the ID embeddings over the whole
+    /// interaction graph, added to the attention layers' output (0: none).
+    /// It runs only when `WeftGNN.Inputs.idPropagation` is given.
+    public var idPropagationLayers = 3
+    /// The text-similarity pathway: users' and products' outputs end with
+    /// s · t̂ (their unit text vectors, `WeftGNN.Inputs.similarityText`, times
+    /// one learned scale s), so every score adds s² cos(t̂_u, t̂_p), text-kNN's
+    /// own score, which needs no training to rank a product nobody has seen.
+    public var textSimilarity = true
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
-                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:]) {
+                degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
+                textSimilarity: Bool = true) {
+        self.idPropagationLayers = idPropagationLayers
+        self.textSimilarity = textSimilarity
         self.degreeNormalized = degreeNormalized
         self.dimension = dimension
         self.layers = layers
         self.heads = heads
         self.idDropout = idDropout
         self.textDimensions = textDimensions
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity
+    }
+
+    /// Models saved before the collaborative and text-similarity pathways
+    /// existed have neither key and had neither pathway.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dimension = try c.decode(Int.self, forKey: .dimension)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        idDropout = try c.decode(Float.self, forKey: .idDropout)
+        degreeNormalized = try c.decode(Bool.self, forKey: .degreeNormalized)
+        textDimensions = try c.decode([NodeType: Int].self, forKey: .textDimensions)
+        idPropagationLayers = try c.decodeIfPresent(Int.self, forKey: .idPropagationLayers) ?? 0
+        textSimilarity = try c.decodeIfPresent(Bool.self, forKey: .textSimilarity) ?? false
     }
 }

@@ -9,7 +9,21 @@
 ///         `idDropout` in training, so the model learns to work from text
 ///   h_i⁰ = TextIDFusion^τ(t_i, e_i)                (learned gate)
 ///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1 (see there)
-///   output_i = (1/(L+1)) Σ_l h_i^l                  (layer mean, as LightGCN)
+///   g_i = (1/(L+1)) Σ_l h_i^l                       (layer mean, as LightGCN)
+///   output_i = g_i + m_i ē_i                        (when `Inputs.idPropagation` is given)
+///   output_i ← [output_i ; s t̂_i]                  (users and products, when `textSimilarity`
+///                                                    and `Inputs.similarityText` has both)
+///
+/// where ē = `IDPropagation` (K = `idPropagationLayers` LightGCN layers over
+/// the whole interaction graph) of the same ID embeddings, with rows of
+/// nodes without a trained ID zeroed, and m_i = 0 for a product whose ID is
+/// dropped in training (with probability `idDropout`, the same rate as the
+/// input ID view), else 1. The collaborative pathway carries LightGCN's
+/// signal for warm nodes; the gate and attention layers add text and
+/// relations on top, and are all a cold product has. t̂ (unit text vectors:
+/// a product's own, a user's the normalised mean of their products') with
+/// one learned scale s adds s² cos(t̂_u, t̂_p) to every score: text-kNN's
+/// score, which a cold product gets in full without any trained weight.
 ///
 /// A product that has only text and category/brand edges still gets an
 /// output: its ID term is zero and everything else is computed from its
@@ -22,10 +36,20 @@ public final class WeftGNN: Module {
     public struct Inputs {
         public var text: [NodeType: Tensor]
         public var idAvailable: [NodeType: [Bool]]
+        /// The interaction graph the collaborative pathway propagates IDs
+        /// over (nil: no collaborative pathway, e.g. a restored model that
+        /// scores with its saved embeddings).
+        public var idPropagation: IDPropagation?
+        /// (N_τ, T) unit text vectors of users and products for the
+        /// text-similarity pathway (rows by global node id; missing rows: zeros).
+        public var similarityText: [NodeType: Tensor]
 
-        public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:]) {
+        public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:],
+                    idPropagation: IDPropagation? = nil, similarityText: [NodeType: Tensor] = [:]) {
             self.text = text
             self.idAvailable = idAvailable
+            self.idPropagation = idPropagation
+            self.similarityText = similarityText
         }
     }
 
@@ -36,6 +60,8 @@ public final class WeftGNN: Module {
     public let textProjections: [NodeType: Linear]
     public let fusions: [NodeType: TextIDFusion]
     public let layers: [RelationalAttentionLayer]
+    /// s of the text-similarity pathway, (1, 1); nil when it is off.
+    public let similarityScale: Variable?
 
     /// `nodeCounts` sizes the ID tables; nodes added later have no ID.
     public init(configuration: GNNConfiguration, nodeCounts: [NodeType: Int], relations: [Relation],
@@ -56,6 +82,8 @@ public final class WeftGNN: Module {
         idEmbeddings = ids
         textProjections = projections
         self.fusions = fusions
+        similarityScale = configuration.textSimilarity
+            ? Variable(Tensor([1], shape: [1, 1]), requiresGrad: true, name: "scale") : nil
         layers = (0..<configuration.layers).map { _ in
             RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations,
                                      degreeNormalized: configuration.degreeNormalized, using: &rng)
@@ -108,7 +136,50 @@ public final class WeftGNN: Module {
             states = layer(states, text: text, subgraph: subgraph, destinationCounts: counts, tape: tape)
             for (t, h) in states { sums[t] = tape.add(sums[t]!, seedRows(t, h)) }
         }
-        return sums.mapValues { tape.scale($0, 1 / Float(layers.count + 1)) }
+        var outputs = sums.mapValues { tape.scale($0, 1 / Float(layers.count + 1)) }
+        if configuration.idPropagationLayers > 0, let propagation = inputs.idPropagation,
+           let userTable = idEmbeddings[.user], let productTable = idEmbeddings[.product],
+           propagation.userCount <= userTable.count, propagation.productCount <= productTable.count {
+            func ego(_ type: NodeType, _ table: Embedding, _ count: Int) -> Variable {   // (count, D)
+                let available = inputs.idAvailable[type]
+                let keep = (0..<count).map { g -> Float in (available.map { g < $0.count && $0[g] } ?? true) ? 1 : 0 }
+                return tape.scaleRows(tape.prefixRows(table.weight, count), by: Variable(Tensor(keep, shape: [count])))
+            }
+            let propagated = propagation(users: ego(.user, userTable, propagation.userCount),
+                                         products: ego(.product, productTable, propagation.productCount),
+                                         layers: configuration.idPropagationLayers, tape: tape)
+            for (type, table, rows) in [(NodeType.user, propagated.users, propagation.userCount),
+                                        (.product, propagated.products, propagation.productCount)] {
+                guard let g = outputs[type] else { continue }
+                let nodes = subgraph.nodes[type] ?? []
+                let s = g.value.shape[0]
+                var ids = [Int32](repeating: 0, count: s), keep = [Float](repeating: 0, count: s)
+                for i in 0..<s where Int(nodes[i]) < rows {
+                    ids[i] = nodes[i]
+                    keep[i] = 1
+                }
+                if training && type == .product && configuration.idDropout > 0 {
+                    for i in 0..<s where rng.nextUniform() < configuration.idDropout { keep[i] = 0 }
+                }
+                let seeds = tape.scaleRows(tape.gatherRows(table, ids: ids), by: Variable(Tensor(keep, shape: [s])))  // (S, D)
+                outputs[type] = tape.add(g, seeds)
+            }
+        }
+        if let scale = similarityScale, let userText = inputs.similarityText[.user],
+           let productText = inputs.similarityText[.product], userText.lastDimension == productText.lastDimension {
+            for (type, table) in [(NodeType.user, userText), (.product, productText)] {
+                guard let g = outputs[type] else { continue }
+                let nodes = subgraph.nodes[type] ?? []
+                let s = g.value.shape[0], width = table.lastDimension
+                let rows = Tensor(zeros: [s, width])                                   // (S, T)
+                for i in 0..<s where Int(nodes[i]) < table.rowCount {
+                    (rows.data + i * width).update(from: table.data + Int(nodes[i]) * width, count: width)
+                }
+                let scales = tape.reshape(tape.gatherRows(scale, ids: [Int32](repeating: 0, count: s)), [s])  // (S)
+                outputs[type] = tape.concatenateColumns([g, tape.scaleRows(Variable(rows), by: scales)])         // (S, D + T)
+            }
+        }
+        return outputs
     }
 
     public func namedParameters() -> [(name: String, parameter: Variable)] {
@@ -119,6 +190,7 @@ public final class WeftGNN: Module {
             p += prefixed("fusion.\(t)", fusions[t]!)
         }
         for (i, layer) in layers.enumerated() { p += prefixed("layers.\(i)", layer) }
+        if let similarityScale { p.append(("text_similarity.scale", similarityScale)) }
         return p
     }
 }

@@ -85,11 +85,16 @@ public enum Evaluation {
         case "weft-nognn":
             var configuration = options.gnn
             configuration.layers = 0
+            configuration.idPropagationLayers = 0
             return WeftGNNRecommender(name: name, configuration: configuration, options: options.gnnTraining)
         default:
             guard let variant = ablation[name] else { throw EvaluationError.unknownModel(name, known: modelNames) }
             var configuration = options.gnn
-            if !variant.graph { configuration.layers = 0 }
+            // Without the graph: no attention layers and no collaborative pathway, only text and IDs.
+            if !variant.graph {
+                configuration.layers = 0
+                configuration.idPropagationLayers = 0
+            }
             let model = WeftGNNRecommender(name: name, configuration: configuration, options: options.gnnTraining)
             model.missingTextReason = missingTextReason(variant.text)
             return model

@@ -31,6 +31,34 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     public var excludeBatchEdges = true
     /// Global gradient-norm clip (0: none).
     public var gradientClip: Float = 5
+    /// λ of LightGCN's L2 term on the batch's ID embeddings under BPR:
+    /// λ/(2B) Σ_batch (‖e_u‖² + ‖e_i‖² + ‖e_j‖²).
+    public var regularization: Float = 1e-4
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case objective, temperature, learningRate, transformLearningRateScale, batchSize, fanouts, maximumEpochs,
+             patience, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization
+    }
+
+    /// Settings saved before a field existed read as that field's default
+    /// (`regularization` as 0, which those models trained without).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? objective
+        temperature = try c.decodeIfPresent(Float.self, forKey: .temperature) ?? temperature
+        learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate) ?? learningRate
+        transformLearningRateScale = try c.decodeIfPresent(Float.self, forKey: .transformLearningRateScale)
+            ?? transformLearningRateScale
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? batchSize
+        fanouts = try c.decodeIfPresent([Int].self, forKey: .fanouts) ?? fanouts
+        maximumEpochs = try c.decodeIfPresent(Int.self, forKey: .maximumEpochs) ?? maximumEpochs
+        patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? patience
+        evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? evaluateEvery
+        weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? weightDecay
+        excludeBatchEdges = try c.decodeIfPresent(Bool.self, forKey: .excludeBatchEdges) ?? excludeBatchEdges
+        gradientClip = try c.decodeIfPresent(Float.self, forKey: .gradientClip) ?? gradientClip
+        regularization = try c.decodeIfPresent(Float.self, forKey: .regularization) ?? 0
+    }
 }

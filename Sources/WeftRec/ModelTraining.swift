@@ -111,7 +111,7 @@ public enum ModelTraining {
                                       validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 }, log: options.log)
         options.log("weft train: \(dataset.userCount) users, \(dataset.productCount) products, \(split.train.count) train and \(split.validation.count) validation pairs; text: \(source?.description ?? "none")")
         try recommender.fit(context)
-        recommender.embed(on: try dataset.graph(interactions: split.train + split.validation))
+        try recommender.embed(on: dataset.graph(interactions: split.train + split.validation))
 
         // Text widths are known only once the text is: the model's own configuration has them.
         configuration.gnn = recommender.model!.configuration

@@ -49,6 +49,9 @@ public struct TrainedModel {
         for (type, table) in inputs.text.sorted(by: { $0.key < $1.key }) where table.count > 0 {
             tensors.append(("text.\(type)", table))
         }
+        for (type, table) in inputs.similarityText.sorted(by: { $0.key < $1.key }) where table.count > 0 {
+            tensors.append(("similarity_text.\(type)", table))
+        }
         for (type, available) in inputs.idAvailable.sorted(by: { $0.key < $1.key }) where !available.isEmpty {
             tensors.append(("id_available.\(type)", Tensor(available.map { $0 ? 1 : 0 }, shape: [available.count])))
         }
@@ -89,6 +92,8 @@ public struct TrainedModel {
         for name in embeddings.names {
             if name.hasPrefix("text.") {
                 inputs.text[NodeType(String(name.dropFirst(5)))] = try embeddings.tensor(named: name)
+            } else if name.hasPrefix("similarity_text.") {
+                inputs.similarityText[NodeType(String(name.dropFirst(16)))] = try embeddings.tensor(named: name)
             } else if name.hasPrefix("id_available.") {
                 inputs.idAvailable[NodeType(String(name.dropFirst(13)))] = try embeddings.tensor(named: name).scalars.map { $0 != 0 }
             }

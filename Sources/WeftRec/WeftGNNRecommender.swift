@@ -49,7 +49,8 @@ public final class WeftGNNRecommender: Recommender {
 
     /// A trained model put back together from saved parts: the GNN, the
     /// graph it runs on, its inputs and its saved output embeddings (used as
-    /// they are, so scores match the run that saved them bit for bit).
+    /// they are, so scores match the run that saved them bit for bit). The
+    /// collaborative pathway reads `graph`'s interactions.
     public init(name: String = "weft-gnn", restoring model: WeftGNN, graph: HeteroGraph, inputs: WeftGNN.Inputs,
                 options: GNNTrainingOptions, userEmbeddings: Tensor, productEmbeddings: Tensor) {
         self.name = name
@@ -58,6 +59,10 @@ public final class WeftGNNRecommender: Recommender {
         self.model = model
         self.graph = graph
         self.inputs = inputs
+        // The collaborative pathway's operator is not saved: it is the graph's, rebuilt here.
+        if model.configuration.idPropagationLayers > 0 && inputs.idPropagation == nil {
+            self.inputs.idPropagation = try? IDPropagation(graph: graph)
+        }
         self.userEmbeddings = userEmbeddings
         self.productEmbeddings = productEmbeddings
     }
@@ -65,8 +70,9 @@ public final class WeftGNNRecommender: Recommender {
     /// Runs the trained GNN on `graph` (e.g. the training graph plus the
     /// validation interactions held out for early stopping) and makes its
     /// outputs the embeddings scores use. Node counts must be the training graph's.
-    public func embed(on graph: HeteroGraph) {
+    public func embed(on graph: HeteroGraph) throws {
         self.graph = graph
+        if configuration.idPropagationLayers > 0 { inputs.idPropagation = try IDPropagation(graph: graph) }
         refresh()
     }
 
@@ -85,7 +91,16 @@ public final class WeftGNNRecommender: Recommender {
         for p in context.split.train.products { productSeen[Int(p)] = true }
         available[.product] = productSeen
         available[.user] = (0..<context.split.userCount).map { context.trainAdjacency.degree(of: $0) > 0 }
-        inputs = WeftGNN.Inputs(text: text, idAvailable: available)
+        // The collaborative pathway reads the whole training graph, batch edges included, as LightGCN does.
+        inputs = WeftGNN.Inputs(text: text, idAvailable: available,
+                                idPropagation: configuration.idPropagationLayers > 0 ? try IDPropagation(graph: graph) : nil)
+        if configuration.textSimilarity, let products = text[.product] {
+            inputs.similarityText = [
+                .product: Self.unitRows(products),
+                .user: Self.unitRows(Self.historyText(products, adjacency: context.trainAdjacency,
+                                                      userCount: context.split.userCount)),
+            ]
+        }
 
         var rng = SeededGenerator(seed: context.seed)
         let model = WeftGNN(configuration: configuration, nodeCounts: graph.nodeCounts, relations: graph.relations,
@@ -168,6 +183,33 @@ public final class WeftGNNRecommender: Recommender {
         refresh()
     }
 
+    /// (U, T): each user's mean product text over their training products
+    /// (zeros for users without any), the profile text-kNN scores with.
+    static func historyText(_ products: Tensor, adjacency: Adjacency, userCount: Int) -> Tensor {
+        let width = products.lastDimension
+        let users = Tensor(zeros: [userCount, width])
+        for u in 0..<Swift.min(userCount, adjacency.rowCount) {
+            let items = adjacency.neighbors(of: u).filter { Int($0) < products.rowCount }
+            guard !items.isEmpty else { continue }
+            let row = users.data + u * width
+            for p in items { Kernels.add(row, row, products.data + Int(p) * width, width) }
+            Kernels.scale(row, row, 1 / Float(items.count), width)
+        }
+        return users
+    }
+
+    /// Each row scaled to unit length (zero rows stay zero).
+    static func unitRows(_ x: Tensor) -> Tensor {
+        let width = x.lastDimension
+        let y = x.copy()
+        for r in 0..<y.rowCount {
+            let row = y.data + r * width
+            let norm = Kernels.dot(row, row, width).squareRoot()
+            if norm > 1e-12 { Kernels.scale(row, row, 1 / norm, width) }
+        }
+        return y
+    }
+
     /// Puts a saved epoch's state back; every parameter must be there with its shape.
     private func restore(_ progress: GNNTrainingProgress, parameters: [(name: String, parameter: Variable)],
                          bestValues: [Tensor], optimizers: [AdamW]) throws {
@@ -202,7 +244,18 @@ public final class WeftGNNRecommender: Recommender {
         let p = tape.gatherRows(out[.product]!, ids: Array(productLocal[0..<b]))          // (B, D)
         let n = tape.gatherRows(out[.product]!, ids: Array(productLocal[b..<(2 * b)]))    // (B, D)
         let margin = tape.sub(tape.rowDot(u, p), tape.rowDot(u, n))                       // (B, 1)
-        return tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
+        let ranking = tape.scale(tape.mean(tape.logSigmoid(margin)), -1)
+        guard options.regularization > 0 else { return ranking }
+        // LightGCN's L2 on the batch's ego ID rows (users, positives, negatives).
+        var squares: Variable?
+        for (type, ids) in [(NodeType.user, users), (.product, positives + negatives)] {
+            guard let table = model.idEmbeddings[type] else { continue }
+            let rows = tape.gatherRows(table.weight, ids: ids.map { Int($0) < table.count ? $0 : 0 })  // (n, D)
+            let sum = tape.sum(tape.rowDot(rows, rows))
+            squares = squares.map { tape.add($0, sum) } ?? sum
+        }
+        guard let squares else { return ranking }
+        return tape.add(ranking, tape.scale(squares, options.regularization / Float(2 * b)))
     }
 
     /// Sampled-softmax loss of one batch: with unit-normalised outputs ẑ and
@@ -276,6 +329,17 @@ public final class WeftGNNRecommender: Recommender {
             grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
             text.withUnsafeBufferPointer { (grown.data + id * table.lastDimension).update(from: $0.baseAddress!, count: text.count) }
             inputs.text[.product] = grown
+        }
+        if let table = inputs.similarityText[.product] {
+            // The new product's unit text (zeros without text), so it gets text-kNN's score too.
+            let width = table.lastDimension
+            let grown = Tensor(zeros: [id + 1, width])
+            grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
+            if let text, text.count == width {
+                let unit = Self.unitRows(Tensor(text, shape: [1, width]))
+                (grown.data + id * width).update(from: unit.data, count: width)
+            }
+            inputs.similarityText[.product] = grown
         }
         var rng = SeededGenerator(seed: 0)
         let sampler = NeighborSampler(graph: graph, fanout: [Int](repeating: -1, count: configuration.layers))

@@ -41,14 +41,14 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Validation evaluations without improvement before early stopping.")
     var patience: Int = 50
 
-    @Option(help: "Most training epochs of the Weft GNN models.")
-    var gnnEpochs: Int = 200
+    @Option(help: "Most training epochs of the Weft GNN models (the BPR baselines' budget).")
+    var gnnEpochs: Int = 1000
 
-    @Option(help: "Validation evaluations without improvement before the GNN stops.")
-    var gnnPatience: Int = 10
+    @Option(help: "Validation evaluations without improvement before the GNN stops (as the BPR baselines).")
+    var gnnPatience: Int = 50
 
-    @Option(help: "GNN message-passing layers.")
-    var gnnLayers: Int = 2
+    @Option(help: "GNN message-passing (attention) layers (1: the validation choice, see docs/RESULTS.md).")
+    var gnnLayers: Int = 1
 
     @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
     var gnnFanouts: String = "10,5"
@@ -74,6 +74,15 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Probability of dropping a node's ID embedding in a GNN training step.")
     var idDropout: Float = 0.3
 
+    @Option(help: "LightGCN layers of the GNN's collaborative pathway (parameter-free ID propagation over the whole interaction graph; 0: none).")
+    var gnnIdPropagationLayers: Int = 3
+
+    @Option(help: "L2 weight λ on the GNN batch's ID embeddings (BPR), as LightGCN's.")
+    var gnnRegularization: Float = 1e-4
+
+    @Option(help: "The GNN's text-similarity pathway (s² cos(user history text, product text) added to every score): on, off, or auto (on for the cold protocol only, the choice validation NDCG@10 made; see docs/RESULTS.md).")
+    var gnnTextSimilarity: String = "auto"
+
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
@@ -91,6 +100,14 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.bpr.patience = patience
         options.gnn.layers = gnnLayers
         options.gnn.idDropout = idDropout
+        options.gnn.idPropagationLayers = gnnIdPropagationLayers
+        options.gnnTraining.regularization = gnnRegularization
+        switch gnnTextSimilarity {
+        case "auto": options.gnn.textSimilarity = evaluationProtocol == .cold
+        case "on": options.gnn.textSimilarity = true
+        case "off": options.gnn.textSimilarity = false
+        default: throw ValidationError("--gnn-text-similarity must be auto, on or off")
+        }
         options.gnnTraining.maximumEpochs = gnnEpochs
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate

@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import WeftGraph
+
+/// The GNN's collaborative pathway: LightGCN's propagation of the ID
+/// embeddings, added to the attention layers' output.
+struct IDPropagationTests {
+    let sources: [Int32] = [0, 0, 1, 2, 2, 3, 3, 3]
+    let targets: [Int32] = [0, 1, 1, 2, 3, 0, 3, 4]
+
+    func random(_ shape: [Int], seed: UInt64) -> Variable {
+        var rng = SeededGenerator(seed: seed)
+        return Variable(Tensor.randomUniform(shape, low: -1, high: 1, using: &rng), requiresGrad: true)
+    }
+
+    /// Per side it is exactly LightGCN: the mean over k = 0…K of Â^k E with
+    /// Â the symmetrically normalised bipartite adjacency.
+    @Test func equalsLightGCNPropagation() {
+        let users = 4, items = 5, d = 3, layers = 3
+        let adjacency = Adjacency(rowCount: users, sources: sources, targets: targets)
+        let propagation = IDPropagation(interactions: adjacency, productCount: items)
+        let u = random([users, d], seed: 1), p = random([items, d], seed: 2)
+        let out = propagation(users: u, products: p, layers: layers, tape: Tape.inference)
+
+        let a = SparseMatrix.normalizedBipartite(userItems: adjacency, itemCount: items)
+        var layer = Tensor(u.value.scalars + p.value.scalars, shape: [users + items, d])
+        var total = layer.scalars
+        for _ in 0..<layers {
+            layer = a.multiply(layer)
+            total = zip(total, layer.scalars).map { $0 + $1 }
+        }
+        let expected = total.map { $0 / Float(layers + 1) }
+        let got = out.users.value.scalars + out.products.value.scalars
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(got.prefix(6)) vs \(expected.prefix(6))")
+    }
+
+    @Test func gradients() {
+        let adjacency = Adjacency(rowCount: 4, sources: sources, targets: targets)
+        let propagation = IDPropagation(interactions: adjacency, productCount: 6)   // product 5 has no edge
+        let u = random([4, 3], seed: 3), p = random([6, 3], seed: 4)
+        let mismatches = GradientCheck.check(inputs: [u, p]) { tape, v in
+            let out = propagation(users: v[0], products: v[1], layers: 2, tape: tape)
+            return tape.concatenateColumns([tape.prefixRows(out.products, 4), out.users])
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+    }
+
+    /// 4 users, 6 products (product 5 only in a category: a cold product), 2 categories.
+    func graph() throws -> HeteroGraph {
+        try HeteroGraph(nodeCounts: [.user: 4, .product: 6, .category: 2], edges: [
+            EdgeSet(.interacted, sources: sources, destinations: targets),
+            EdgeSet(.inCategory, sources: [0, 1, 2, 3, 4, 5], destinations: [0, 0, 1, 1, 1, 0]),
+        ])
+    }
+
+    func model(_ g: HeteroGraph, layers: Int = 1, propagationLayers: Int = 2) -> WeftGNN {
+        var rng = SeededGenerator(seed: 5)
+        let configuration = GNNConfiguration(dimension: 4, layers: layers, heads: 2, idDropout: 0.5,
+                                             textDimensions: [.product: 3], idPropagationLayers: propagationLayers)
+        return WeftGNN(configuration: configuration, nodeCounts: g.nodeCounts, relations: g.relations, using: &rng)
+    }
+
+    func inputs(_ g: HeteroGraph, propagation: Bool) throws -> WeftGNN.Inputs {
+        var rng = SeededGenerator(seed: 6)
+        return WeftGNN.Inputs(text: [.product: Tensor.randomNormal([6, 3], using: &rng)],
+                              idAvailable: [.product: [true, true, true, true, true, false]],
+                              idPropagation: propagation ? try IDPropagation(graph: g) : nil)
+    }
+
+    @Test func wholeModelGradientsThroughThePathway() throws {
+        let g = try graph()
+        let m = model(g)
+        let x = try inputs(g, propagation: true)
+        let checked = [m.idEmbeddings[.user]!.weight, m.idEmbeddings[.product]!.weight, m.fusions[.product]!.gate.weight]
+        for type in [NodeType.user, .product] {
+            let mismatches = GradientCheck.check(inputs: checked, maxElements: 24) { tape, _ in
+                var rng = SeededGenerator(seed: 7)  // the same ID-dropout masks in every evaluation
+                return m(g.fullSubgraph(), inputs: x, tape: tape, training: true, using: &rng)[type]!
+            }
+            #expect(mismatches.isEmpty, "\(type): \(mismatches.prefix(3))")
+        }
+    }
+
+    /// With no attention layers and a gate shut on the ID view, a warm
+    /// node's output is its ID embedding plus exactly LightGCN's propagated
+    /// embedding; a cold product gets nothing from the pathway (so it is
+    /// ranked from its text and neighbours alone), and its ID row is ignored.
+    @Test func warmNodesGetLightGCNAndColdProductsOnlyTheirText() throws {
+        let g = try graph()
+        let m = model(g, layers: 0, propagationLayers: 3)
+        for fusion in m.fusions.values {
+            fusion.gate.weight.value.zero()
+            fusion.gate.bias!.value.fill(-40)   // g ≈ 0: h⁰ = e
+        }
+        let with = try inputs(g, propagation: true), without = try inputs(g, propagation: false)
+        var rng = SeededGenerator(seed: 8)
+        let on = m(g.fullSubgraph(), inputs: with, tape: Tape.inference, training: false, using: &rng)
+        let off = m(g.fullSubgraph(), inputs: without, tape: Tape.inference, training: false, using: &rng)
+
+        let users = m.idEmbeddings[.user]!.weight.value, products = m.idEmbeddings[.product]!.weight.value
+        let ego = Tensor(users.scalars + products.rows(0..<5).scalars + [Float](repeating: 0, count: 4), shape: [10, 4])
+        let a = SparseMatrix.normalizedBipartite(userItems: try g.adjacency(.interacted), itemCount: 6)
+        var layer = ego, total = ego.scalars
+        for _ in 0..<3 {
+            layer = a.multiply(layer)
+            total = zip(total, layer.scalars).map { $0 + $1 }
+        }
+        let lightGCN = total.map { $0 / 4 }
+        let pathway = zip(on[.user]!.value.scalars + on[.product]!.value.scalars,
+                          off[.user]!.value.scalars + off[.product]!.value.scalars).map { $0 - $1 }
+        #expect(zip(pathway, lightGCN).allSatisfy { abs($0 - $1) < 1e-4 }, "\(pathway.prefix(8)) vs \(lightGCN.prefix(8))")
+        #expect(off[.user]!.value.scalars.elementsEqual(users.scalars) { abs($0 - $1) < 1e-4 })
+        #expect(on[.product]!.value.row(5).scalars == off[.product]!.value.row(5).scalars)
+        m.idEmbeddings[.product]!.weight.value.row(5).fill(3)
+        let changed = m(g.fullSubgraph(), inputs: with, tape: Tape.inference, training: false, using: &rng)
+        #expect(changed[.product]!.value.scalars == on[.product]!.value.scalars)
+    }
+
+    /// Sampled mini-batches see the same collaborative signal as the full
+    /// graph: with full fan-out, the seeds' outputs agree.
+    @Test func sampledSubgraphWithFullFanOutMatchesTheFullGraph() throws {
+        let g = try RandomGraph(users: 20, products: 25, interactions: 80, friendships: 15).graph
+        var rng = SeededGenerator(seed: 9)
+        let configuration = GNNConfiguration(dimension: 8, layers: 2, heads: 2, textDimensions: [.product: 5],
+                                             idPropagationLayers: 3)
+        let m = WeftGNN(configuration: configuration, nodeCounts: g.nodeCounts, relations: g.relations, using: &rng)
+        let x = WeftGNN.Inputs(text: [.product: Tensor.randomNormal([25, 5], using: &rng)],
+                               idPropagation: try IDPropagation(graph: g))
+        let full = m(g.fullSubgraph(), inputs: x, tape: Tape.inference, training: false, using: &rng)
+        let sample = NeighborSampler(graph: g, fanout: [-1, -1]).sample(seeds: [.user: [3, 7], .product: [11, 2]], using: &rng)
+        let part = m(sample.subgraph, inputs: x, tape: Tape.inference, training: false, using: &rng)
+        for (type, seeds) in [(NodeType.user, [3, 7]), (.product, [11, 2])] {
+            for (k, s) in seeds.enumerated() {
+                let local = Int(sample.seedLocalIds[type]![k])
+                let a = full[type]!.value.row(s).scalars, b = part[type]!.value.row(local).scalars
+                #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-4 }, "\(type) \(s): \(a) vs \(b)")
+            }
+        }
+    }
+
+    /// Models saved before the pathway existed load with it off.
+    @Test func configurationsSavedWithoutThePathwayLoadWithItOff() throws {
+        var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(GNNConfiguration())) as! [String: Any]
+        #expect(saved["idPropagationLayers"] as? Int == 3)
+        saved["idPropagationLayers"] = nil
+        let old = try JSONDecoder().decode(GNNConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
+        #expect(old.idPropagationLayers == 0)
+        var expected = GNNConfiguration()
+        expected.idPropagationLayers = 0
+        #expect(old == expected)
+    }
+}
