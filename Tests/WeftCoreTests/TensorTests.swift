@@ -25,4 +25,23 @@ struct TensorTests {
         let t = Tensor(zeros: [12_345])
         #expect(t.scalars.allSatisfy { $0 == 0 }, "a reused buffer is zeroed when asked")
     }
+
+    /// Subgraph batches differ in size: a freed buffer must serve the next, slightly different request.
+    @Test func buffersOfNearbySizesShareASizeClass() {
+        let pool = BufferPool(budgetBytes: 1 << 20)
+        let first = pool.take(count: 10_000)
+        pool.give(first, count: 10_000)
+        let second = pool.take(count: 10_150)
+        #expect(second == first)
+        pool.give(second, count: 10_150)
+        #expect(pool.heldBytes == BufferPool.sizeClass(10_150) * 4)
+        pool.drain()
+        var previous = 0
+        for n in [1, 63, 64, 65, 4096, 4097, 5000, 8192, 8193, 123_457, 10_000_001] {
+            let c = BufferPool.sizeClass(n)
+            #expect(c >= n && c >= previous, "class \(c) of \(n)")
+            #expect(Double(c) <= Double(n) * 1.125 + 64, "class \(c) of \(n) wastes more than an eighth")
+            previous = c
+        }
+    }
 }
