@@ -30,7 +30,12 @@ public final class TensorStorage: @unchecked Sendable {
 /// were zero-filled by the kernel on every step (29% of the 1M-user
 /// benchmark's profile).
 public final class BufferPool: @unchecked Sendable {
-    public static let shared = BufferPool(budgetBytes: 1 << 30)
+    /// A quarter of the machine's memory, between 1 and 8 GB. The pool only ever holds buffers
+    /// that were live at once, so it keeps resident memory at the process's high-water mark
+    /// rather than raising it; a 1 GB cap was smaller than one GNN step on the 1M-user graph,
+    /// whose surplus buffers went back to the kernel and were faulted in again every step.
+    public static let shared = BufferPool(
+        budgetBytes: Swift.min(Swift.max(1 << 30, Int(ProcessInfo.processInfo.physicalMemory / 4)), 8 << 30))
 
     private let lock = NSLock()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
