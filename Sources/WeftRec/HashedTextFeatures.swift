@@ -10,27 +10,7 @@ import Foundation
 public enum HashedTextFeatures {
     /// (texts.count, dimension) vectors; empty texts give zero rows.
     public static func embed(_ texts: [String], dimension: Int = 256) -> Tensor {
-        precondition(dimension > 0, "HashedTextFeatures: dimension must be positive")
-        let documents = texts.map(terms)
-        var documentFrequency: [UInt64: Int] = [:]
-        for terms in documents { for t in Set(terms) { documentFrequency[t, default: 0] += 1 } }
-        let n = Double(texts.count)
-        let out = Tensor(zeros: [texts.count, dimension])
-        for (row, terms) in documents.enumerated() {
-            var tf: [UInt64: Int] = [:]
-            for t in terms { tf[t, default: 0] += 1 }
-            let base = out.data + row * dimension
-            // Fixed order: colliding terms are summed the same way in every process (hash seeds differ).
-            for (t, count) in tf.sorted(by: { $0.key < $1.key }) {
-                let idf = Foundation.log((1 + n) / (1 + Double(documentFrequency[t]!))) + 1
-                let weight = Float((1 + Foundation.log(Double(count))) * idf)
-                let bucket = Int(t % UInt64(dimension))
-                base[bucket] += (t >> 63) == 0 ? weight : -weight
-            }
-            let norm = Kernels.dot(base, base, dimension).squareRoot()
-            if norm > 0 { Kernels.scale(base, base, 1 / norm, dimension) }
-        }
-        return out
+        HashedTextEncoder(fitting: texts, dimension: dimension).embed(texts)
     }
 
     /// Hashes of a text's word unigrams and bigrams.

@@ -43,7 +43,6 @@ public final class EncoderInference: @unchecked Sendable {
         let outputNormBias: Tensor              // (C)
     }
 
-    let placement: LayerNormPlacement
     let finalNormWeight: Tensor?      // (C), pre-LN only
     let finalNormBias: Tensor?        // (C)
 
@@ -62,7 +61,6 @@ public final class EncoderInference: @unchecked Sendable {
         tokenTypeEmbeddings = e.tokenTypeEmbeddings.weight.value
         embeddingNormWeight = e.layerNorm.weight.value
         embeddingNormBias = e.layerNorm.bias.value
-        placement = config.layerNormPlacement
         finalNormWeight = encoder.finalLayerNorm?.weight.value
         finalNormBias = encoder.finalLayerNorm?.bias.value
         let c = config.hiddenSize
@@ -319,7 +317,7 @@ public final class EncoderInference: @unchecked Sendable {
 
         let probabilities = ws.attentionScratch.data
         let block = ws.maximumLength * ws.maximumLength
-        let pre = placement == .pre
+        let pre = config.layerNormPlacement == .pre
         for layer in layers {
             // Pre-LN: the attention reads LN(x), put in `scratch`; the stream `hidden` stays x.
             if pre {
