@@ -10,6 +10,7 @@
 # sentences of finance_text as plain lines, then in WORK_FOLDER:
 #   pretrained-finetuned/   MODEL_FOLDER fine-tuned (masked LM, then contrastive)
 #   random-init-finetuned/  the small preset from random weights, fine-tuned alike
+#                           (layer norm $LAYER_NORM, default pre, as models/weft-small)
 #   minilm.json             held-out retrieval of all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh)
 # Each fine-tuning report (finetune-report.json) holds the held-out Recall@10
 # before training (= the starting model alone), after the masked-LM phase and at the end.
@@ -40,7 +41,7 @@ common=(--data "${data[@]}" --text "$work/data/finance-text.txt" --mlm-steps 500
         --batch-size 32 --max-length 128 --seed 0)
 
 "$weft" finetune --model "$model" "${common[@]}" --out "$work/pretrained-finetuned" 2> "$work/pretrained-finetuned.log"
-"$weft" finetune --random-init --preset small --tokenizer tokenizers/weft-general-16k.model "${common[@]}" \
+"$weft" finetune --random-init --preset small --layer-norm "${LAYER_NORM:-pre}" --tokenizer tokenizers/weft-general-16k.model "${common[@]}" \
     --out "$work/random-init-finetuned" 2> "$work/random-init-finetuned.log"
 if [ -f models/external/all-MiniLM-L6-v2/model.safetensors ]; then
     "$weft" finetune --model models/external/all-MiniLM-L6-v2 --eval-only --data "${data[@]}" > "$work/minilm.json"

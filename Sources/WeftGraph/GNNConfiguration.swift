@@ -26,10 +26,18 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// one learned scale s), so every score adds s² cos(t̂_u, t̂_p), text-kNN's
     /// own score, which needs no training to rank a product nobody has seen.
     public var textSimilarity = true
+    /// Where the fused input's ID view e_i comes from for users and products:
+    /// true, their collaborative-pathway (LightGCN-propagated) embedding ē_i;
+    /// false, the raw ID row. With raw rows every score holds the
+    /// matrix-factorisation term ⟨e_u, e_p⟩, which fits the training pairs far
+    /// faster than LightGCN's smoothed ⟨ē_u, ē_p⟩ and overfits sparse data (see
+    /// docs/RESULTS.md, LastFM). Other types always use their raw rows.
+    public var propagatedIDView = true
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
                 degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
-                textSimilarity: Bool = true) {
+                textSimilarity: Bool = true, propagatedIDView: Bool = true) {
+        self.propagatedIDView = propagatedIDView
         self.idPropagationLayers = idPropagationLayers
         self.textSimilarity = textSimilarity
         self.degreeNormalized = degreeNormalized
@@ -41,11 +49,13 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity
+        case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity,
+             propagatedIDView
     }
 
     /// Models saved before the collaborative and text-similarity pathways
-    /// existed have neither key and had neither pathway.
+    /// existed have neither key and had neither pathway; models saved before
+    /// `propagatedIDView` fused the raw ID rows.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         dimension = try c.decode(Int.self, forKey: .dimension)
@@ -56,5 +66,6 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
         textDimensions = try c.decode([NodeType: Int].self, forKey: .textDimensions)
         idPropagationLayers = try c.decodeIfPresent(Int.self, forKey: .idPropagationLayers) ?? 0
         textSimilarity = try c.decodeIfPresent(Bool.self, forKey: .textSimilarity) ?? false
+        propagatedIDView = try c.decodeIfPresent(Bool.self, forKey: .propagatedIDView) ?? false
     }
 }

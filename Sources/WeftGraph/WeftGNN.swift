@@ -5,6 +5,8 @@
 /// e_i (D):
 ///
 ///   t_i = W_text^τ x_i + b_text^τ                  (zeros for a type without text)
+///   e_i ← ē_i, its collaborative-pathway embedding, for users and products
+///         when `propagatedIDView` (and the pathway runs)
 ///   e_i ← 0 when the node has no trained ID, and with probability
 ///         `idDropout` in training, so the model learns to work from text
 ///   h_i⁰ = TextIDFusion^τ(t_i, e_i)                (learned gate)
@@ -97,6 +99,21 @@ public final class WeftGNN: Module {
     public func callAsFunction(_ subgraph: Subgraph, inputs: Inputs, tape: Tape, training: Bool,
                                using rng: inout SeededGenerator) -> [NodeType: Variable] {
         let d = configuration.dimension
+        // The collaborative pathway over the whole interaction graph: ē (U, D) and (P, D).
+        var propagated: [NodeType: Variable] = [:]
+        if configuration.idPropagationLayers > 0, let propagation = inputs.idPropagation,
+           let userTable = idEmbeddings[.user], let productTable = idEmbeddings[.product],
+           propagation.userCount <= userTable.count, propagation.productCount <= productTable.count {
+            func ego(_ type: NodeType, _ table: Embedding, _ count: Int) -> Variable {   // (count, D)
+                let available = inputs.idAvailable[type]
+                let keep = (0..<count).map { g -> Float in (available.map { g < $0.count && $0[g] } ?? true) ? 1 : 0 }
+                return tape.scaleRows(tape.prefixRows(table.weight, count), by: Variable(Tensor(keep, shape: [count])))
+            }
+            let out = propagation(users: ego(.user, userTable, propagation.userCount),
+                                  products: ego(.product, productTable, propagation.productCount),
+                                  layers: configuration.idPropagationLayers, tape: tape)
+            propagated = [.user: out.users, .product: out.products]
+        }
         var states: [NodeType: Variable] = [:], text: [NodeType: Variable] = [:]
         for type in nodeTypes {
             let nodes = subgraph.nodes[type] ?? []
@@ -113,17 +130,21 @@ public final class WeftGNN: Module {
                 text[type] = Variable(Tensor(zeros: [n, d]))
             }
             // ID view: (N, D), zeroed where there is no trained ID or it is dropped.
+            // From ē (rows past the pathway's graph, i.e. inserted nodes, have none) or the raw table.
             let table = idEmbeddings[type]!
+            let source = configuration.propagatedIDView ? propagated[type] : nil
+            let rows = source?.value.rowCount ?? table.count
             let available = inputs.idAvailable[type]
             var gatherIds = [Int32](repeating: 0, count: n), keep = [Float](repeating: 0, count: n)
-            for (i, g) in nodes.enumerated() where Int(g) < table.count && (available.map { Int(g) < $0.count && $0[Int(g)] } ?? true) {
+            for (i, g) in nodes.enumerated() where Int(g) < rows && (available.map { Int(g) < $0.count && $0[Int(g)] } ?? true) {
                 gatherIds[i] = g
                 keep[i] = 1
             }
             if training && configuration.idDropout > 0 {
                 for i in 0..<n where rng.nextUniform() < configuration.idDropout { keep[i] = 0 }
             }
-            let idView = tape.scaleRows(table(gatherIds, tape: tape), by: Variable(Tensor(keep, shape: [n])))
+            let idRows = source.map { tape.gatherRows($0, ids: gatherIds) } ?? table(gatherIds, tape: tape)
+            let idView = tape.scaleRows(idRows, by: Variable(Tensor(keep, shape: [n])))
             states[type] = fusions[type]!(text: text[type]!, id: idView, tape: tape)
         }
         func seedRows(_ type: NodeType, _ h: Variable) -> Variable {
@@ -137,33 +158,21 @@ public final class WeftGNN: Module {
             for (t, h) in states { sums[t] = tape.add(sums[t]!, seedRows(t, h)) }
         }
         var outputs = sums.mapValues { tape.scale($0, 1 / Float(layers.count + 1)) }
-        if configuration.idPropagationLayers > 0, let propagation = inputs.idPropagation,
-           let userTable = idEmbeddings[.user], let productTable = idEmbeddings[.product],
-           propagation.userCount <= userTable.count, propagation.productCount <= productTable.count {
-            func ego(_ type: NodeType, _ table: Embedding, _ count: Int) -> Variable {   // (count, D)
-                let available = inputs.idAvailable[type]
-                let keep = (0..<count).map { g -> Float in (available.map { g < $0.count && $0[g] } ?? true) ? 1 : 0 }
-                return tape.scaleRows(tape.prefixRows(table.weight, count), by: Variable(Tensor(keep, shape: [count])))
+        for type in [NodeType.user, .product] {
+            guard let table = propagated[type], let g = outputs[type] else { continue }
+            let rows = table.value.rowCount
+            let nodes = subgraph.nodes[type] ?? []
+            let s = g.value.shape[0]
+            var ids = [Int32](repeating: 0, count: s), keep = [Float](repeating: 0, count: s)
+            for i in 0..<s where Int(nodes[i]) < rows {
+                ids[i] = nodes[i]
+                keep[i] = 1
             }
-            let propagated = propagation(users: ego(.user, userTable, propagation.userCount),
-                                         products: ego(.product, productTable, propagation.productCount),
-                                         layers: configuration.idPropagationLayers, tape: tape)
-            for (type, table, rows) in [(NodeType.user, propagated.users, propagation.userCount),
-                                        (.product, propagated.products, propagation.productCount)] {
-                guard let g = outputs[type] else { continue }
-                let nodes = subgraph.nodes[type] ?? []
-                let s = g.value.shape[0]
-                var ids = [Int32](repeating: 0, count: s), keep = [Float](repeating: 0, count: s)
-                for i in 0..<s where Int(nodes[i]) < rows {
-                    ids[i] = nodes[i]
-                    keep[i] = 1
-                }
-                if training && type == .product && configuration.idDropout > 0 {
-                    for i in 0..<s where rng.nextUniform() < configuration.idDropout { keep[i] = 0 }
-                }
-                let seeds = tape.scaleRows(tape.gatherRows(table, ids: ids), by: Variable(Tensor(keep, shape: [s])))  // (S, D)
-                outputs[type] = tape.add(g, seeds)
+            if training && type == .product && configuration.idDropout > 0 {
+                for i in 0..<s where rng.nextUniform() < configuration.idDropout { keep[i] = 0 }
             }
+            let seeds = tape.scaleRows(tape.gatherRows(table, ids: ids), by: Variable(Tensor(keep, shape: [s])))  // (S, D)
+            outputs[type] = tape.add(g, seeds)
         }
         if let scale = similarityScale, let userText = inputs.similarityText[.user],
            let productText = inputs.similarityText[.product], userText.lastDimension == productText.lastDimension {

@@ -77,6 +77,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "LightGCN layers of the GNN's collaborative pathway (parameter-free ID propagation over the whole interaction graph; 0: none).")
     var gnnIdPropagationLayers: Int = 3
 
+    @Option(help: "The ID view the GNN fuses with text for users and products: propagated (their collaborative-pathway, LightGCN-propagated embedding) or raw (the ID rows themselves, the models before 2026-11-24).")
+    var gnnIdView: String = "propagated"
+
     @Option(help: "L2 weight λ on the GNN batch's ID embeddings (BPR), as LightGCN's.")
     var gnnRegularization: Float = 1e-4
 
@@ -101,6 +104,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnn.layers = gnnLayers
         options.gnn.idDropout = idDropout
         options.gnn.idPropagationLayers = gnnIdPropagationLayers
+        switch gnnIdView {
+        case "propagated": options.gnn.propagatedIDView = true
+        case "raw": options.gnn.propagatedIDView = false
+        default: throw ValidationError("--gnn-id-view must be propagated or raw")
+        }
         options.gnnTraining.regularization = gnnRegularization
         switch gnnTextSimilarity {
         case "auto": options.gnn.textSimilarity = evaluationProtocol == .cold

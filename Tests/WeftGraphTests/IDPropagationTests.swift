@@ -53,10 +53,11 @@ struct IDPropagationTests {
         ])
     }
 
-    func model(_ g: HeteroGraph, layers: Int = 1, propagationLayers: Int = 2) -> WeftGNN {
+    func model(_ g: HeteroGraph, layers: Int = 1, propagationLayers: Int = 2, propagatedView: Bool = true) -> WeftGNN {
         var rng = SeededGenerator(seed: 5)
         let configuration = GNNConfiguration(dimension: 4, layers: layers, heads: 2, idDropout: 0.5,
-                                             textDimensions: [.product: 3], idPropagationLayers: propagationLayers)
+                                             textDimensions: [.product: 3], idPropagationLayers: propagationLayers,
+                                             propagatedIDView: propagatedView)
         return WeftGNN(configuration: configuration, nodeCounts: g.nodeCounts, relations: g.relations, using: &rng)
     }
 
@@ -67,9 +68,10 @@ struct IDPropagationTests {
                               idPropagation: propagation ? try IDPropagation(graph: g) : nil)
     }
 
-    @Test func wholeModelGradientsThroughThePathway() throws {
+    @Test(arguments: [true, false])
+    func wholeModelGradientsThroughThePathway(propagatedView: Bool) throws {
         let g = try graph()
-        let m = model(g)
+        let m = model(g, propagatedView: propagatedView)
         let x = try inputs(g, propagation: true)
         let checked = [m.idEmbeddings[.user]!.weight, m.idEmbeddings[.product]!.weight, m.fusions[.product]!.gate.weight]
         for type in [NodeType.user, .product] {
@@ -81,13 +83,27 @@ struct IDPropagationTests {
         }
     }
 
+    /// LightGCN's 3-layer mean over the bipartite graph of `graph()`, users then
+    /// products, from `m`'s ID rows (the cold product 5's row zeroed).
+    func lightGCNReference(_ m: WeftGNN, _ g: HeteroGraph) throws -> [Float] {
+        let users = m.idEmbeddings[.user]!.weight.value, products = m.idEmbeddings[.product]!.weight.value
+        let ego = Tensor(users.scalars + products.rows(0..<5).scalars + [Float](repeating: 0, count: 4), shape: [10, 4])
+        let a = SparseMatrix.normalizedBipartite(userItems: try g.adjacency(.interacted), itemCount: 6)
+        var layer = ego, total = ego.scalars
+        for _ in 0..<3 {
+            layer = a.multiply(layer)
+            total = zip(total, layer.scalars).map { $0 + $1 }
+        }
+        return total.map { $0 / 4 }
+    }
+
     /// With no attention layers and a gate shut on the ID view, a warm
     /// node's output is its ID embedding plus exactly LightGCN's propagated
     /// embedding; a cold product gets nothing from the pathway (so it is
     /// ranked from its text and neighbours alone), and its ID row is ignored.
     @Test func warmNodesGetLightGCNAndColdProductsOnlyTheirText() throws {
         let g = try graph()
-        let m = model(g, layers: 0, propagationLayers: 3)
+        let m = model(g, layers: 0, propagationLayers: 3, propagatedView: false)
         for fusion in m.fusions.values {
             fusion.gate.weight.value.zero()
             fusion.gate.bias!.value.fill(-40)   // g ≈ 0: h⁰ = e
@@ -97,15 +113,8 @@ struct IDPropagationTests {
         let on = m(g.fullSubgraph(), inputs: with, tape: Tape.inference, training: false, using: &rng)
         let off = m(g.fullSubgraph(), inputs: without, tape: Tape.inference, training: false, using: &rng)
 
-        let users = m.idEmbeddings[.user]!.weight.value, products = m.idEmbeddings[.product]!.weight.value
-        let ego = Tensor(users.scalars + products.rows(0..<5).scalars + [Float](repeating: 0, count: 4), shape: [10, 4])
-        let a = SparseMatrix.normalizedBipartite(userItems: try g.adjacency(.interacted), itemCount: 6)
-        var layer = ego, total = ego.scalars
-        for _ in 0..<3 {
-            layer = a.multiply(layer)
-            total = zip(total, layer.scalars).map { $0 + $1 }
-        }
-        let lightGCN = total.map { $0 / 4 }
+        let users = m.idEmbeddings[.user]!.weight.value
+        let lightGCN = try lightGCNReference(m, g)
         let pathway = zip(on[.user]!.value.scalars + on[.product]!.value.scalars,
                           off[.user]!.value.scalars + off[.product]!.value.scalars).map { $0 - $1 }
         #expect(zip(pathway, lightGCN).allSatisfy { abs($0 - $1) < 1e-4 }, "\(pathway.prefix(8)) vs \(lightGCN.prefix(8))")
@@ -114,6 +123,29 @@ struct IDPropagationTests {
         m.idEmbeddings[.product]!.weight.value.row(5).fill(3)
         let changed = m(g.fullSubgraph(), inputs: with, tape: Tape.inference, training: false, using: &rng)
         #expect(changed[.product]!.value.scalars == on[.product]!.value.scalars)
+    }
+
+    /// With the propagated ID view, no attention layers and a gate shut on
+    /// the ID view, a warm node's output is 2ē (the view and the pathway):
+    /// no score holds the raw ⟨e_u, e_p⟩ term. A cold product's ID row is
+    /// still never read.
+    @Test func propagatedViewFusesLightGCNsEmbeddingNotTheRawRow() throws {
+        let g = try graph()
+        let m = model(g, layers: 0, propagationLayers: 3, propagatedView: true)
+        for fusion in m.fusions.values {
+            fusion.gate.weight.value.zero()
+            fusion.gate.bias!.value.fill(-40)   // g ≈ 0: h⁰ = ē
+        }
+        let x = try inputs(g, propagation: true)
+        var rng = SeededGenerator(seed: 8)
+        let out = m(g.fullSubgraph(), inputs: x, tape: Tape.inference, training: false, using: &rng)
+
+        let twiceLightGCN = try lightGCNReference(m, g).map { 2 * $0 }
+        let got = out[.user]!.value.scalars + out[.product]!.value.scalars
+        #expect(zip(got, twiceLightGCN).allSatisfy { abs($0 - $1) < 1e-4 }, "\(got.prefix(8)) vs \(twiceLightGCN.prefix(8))")
+        m.idEmbeddings[.product]!.weight.value.row(5).fill(3)
+        let changed = m(g.fullSubgraph(), inputs: x, tape: Tape.inference, training: false, using: &rng)
+        #expect(changed[.product]!.value.scalars == out[.product]!.value.scalars)
     }
 
     /// Sampled mini-batches see the same collaborative signal as the full
@@ -148,5 +180,14 @@ struct IDPropagationTests {
         var expected = GNNConfiguration()
         expected.idPropagationLayers = 0
         #expect(old == expected)
+    }
+
+    /// Models saved before the propagated ID view existed fused the raw rows, and still do.
+    @Test func configurationsSavedWithoutThePropagatedViewLoadWithTheRawView() throws {
+        var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(GNNConfiguration())) as! [String: Any]
+        #expect(saved["propagatedIDView"] as? Bool == true)
+        saved["propagatedIDView"] = nil
+        let old = try JSONDecoder().decode(GNNConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
+        #expect(old == GNNConfiguration(propagatedIDView: false))
     }
 }
