@@ -33,11 +33,17 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// faster than LightGCN's smoothed ⟨ē_u, ē_p⟩ and overfits sparse data (see
     /// docs/RESULTS.md, LastFM). Other types always use their raw rows.
     public var propagatedIDView = true
+    /// The collaborative pathway also propagates over the graph's user–user
+    /// relations (friendships, trust): LightGCN on the joint graph (see
+    /// `IDPropagation`). No effect on a graph without them.
+    public var socialPropagation = true
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
                 degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
-                textSimilarity: Bool = true, propagatedIDView: Bool = true) {
+                textSimilarity: Bool = true, propagatedIDView: Bool = true,
+                socialPropagation: Bool = true) {
         self.propagatedIDView = propagatedIDView
+        self.socialPropagation = socialPropagation
         self.idPropagationLayers = idPropagationLayers
         self.textSimilarity = textSimilarity
         self.degreeNormalized = degreeNormalized
@@ -50,12 +56,13 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity,
-             propagatedIDView
+             propagatedIDView, socialPropagation
     }
 
     /// Models saved before the collaborative and text-similarity pathways
     /// existed have neither key and had neither pathway; models saved before
-    /// `propagatedIDView` fused the raw ID rows.
+    /// `propagatedIDView` fused the raw ID rows, and those saved before
+    /// `socialPropagation` propagated over interactions only.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         dimension = try c.decode(Int.self, forKey: .dimension)
@@ -67,5 +74,6 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
         idPropagationLayers = try c.decodeIfPresent(Int.self, forKey: .idPropagationLayers) ?? 0
         textSimilarity = try c.decodeIfPresent(Bool.self, forKey: .textSimilarity) ?? false
         propagatedIDView = try c.decodeIfPresent(Bool.self, forKey: .propagatedIDView) ?? false
+        socialPropagation = try c.decodeIfPresent(Bool.self, forKey: .socialPropagation) ?? false
     }
 }

@@ -61,7 +61,7 @@ public final class WeftGNNRecommender: Recommender {
         self.inputs = inputs
         // The collaborative pathway's operator is not saved: it is the graph's, rebuilt here.
         if model.configuration.idPropagationLayers > 0 && inputs.idPropagation == nil {
-            self.inputs.idPropagation = try? IDPropagation(graph: graph)
+            self.inputs.idPropagation = try? IDPropagation(graph: graph, social: model.configuration.socialPropagation)
         }
         self.userEmbeddings = userEmbeddings
         self.productEmbeddings = productEmbeddings
@@ -72,7 +72,9 @@ public final class WeftGNNRecommender: Recommender {
     /// outputs the embeddings scores use. Node counts must be the training graph's.
     public func embed(on graph: HeteroGraph) throws {
         self.graph = graph
-        if configuration.idPropagationLayers > 0 { inputs.idPropagation = try IDPropagation(graph: graph) }
+        if configuration.idPropagationLayers > 0 {
+            inputs.idPropagation = try IDPropagation(graph: graph, social: configuration.socialPropagation)
+        }
         refresh()
     }
 
@@ -93,7 +95,8 @@ public final class WeftGNNRecommender: Recommender {
         available[.user] = (0..<context.split.userCount).map { context.trainAdjacency.degree(of: $0) > 0 }
         // The collaborative pathway reads the whole training graph, batch edges included, as LightGCN does.
         inputs = WeftGNN.Inputs(text: text, idAvailable: available,
-                                idPropagation: configuration.idPropagationLayers > 0 ? try IDPropagation(graph: graph) : nil)
+                                idPropagation: configuration.idPropagationLayers > 0
+                                    ? try IDPropagation(graph: graph, social: configuration.socialPropagation) : nil)
         if configuration.textSimilarity, let products = text[.product] {
             inputs.similarityText = [
                 .product: Self.unitRows(products),

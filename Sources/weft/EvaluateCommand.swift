@@ -80,6 +80,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The ID view the GNN fuses with text for users and products: propagated (their collaborative-pathway, LightGCN-propagated embedding) or raw (the ID rows themselves, the models before 2026-11-24).")
     var gnnIdView: String = "propagated"
 
+    @Option(help: "Whether the GNN's collaborative pathway also propagates over user–user links (friendships, trust): on or off.")
+    var gnnSocialPropagation: String = "on"
+
     @Option(help: "L2 weight λ on the GNN batch's ID embeddings (BPR), as LightGCN's.")
     var gnnRegularization: Float = 1e-4
 
@@ -109,6 +112,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         case "raw": options.gnn.propagatedIDView = false
         default: throw ValidationError("--gnn-id-view must be propagated or raw")
         }
+        guard ["on", "off"].contains(gnnSocialPropagation) else {
+            throw ValidationError("--gnn-social-propagation must be on or off")
+        }
+        options.gnn.socialPropagation = gnnSocialPropagation == "on"
         options.gnnTraining.regularization = gnnRegularization
         switch gnnTextSimilarity {
         case "auto": options.gnn.textSimilarity = evaluationProtocol == .cold

@@ -45,6 +45,60 @@ struct IDPropagationTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
     }
 
+    /// With user–user links it is LightGCN on the joint graph: a dense
+    /// symmetric adjacency over users and products, user–user links
+    /// included once per direction (a duplicate and a self-link are ignored),
+    /// normalised by each node's total degree.
+    @Test func socialLinksMakeItLightGCNOnTheJointGraph() {
+        let users = 4, items = 5, d = 3, layers = 2
+        let adjacency = Adjacency(rowCount: users, sources: sources, targets: targets)
+        let links = Adjacency(rowCount: users, sources: [0, 1, 2, 0, 3], targets: [1, 0, 3, 1, 3])
+        let propagation = IDPropagation(interactions: adjacency, productCount: items, userLinks: links)
+        let u = random([users, d], seed: 1), p = random([items, d], seed: 2)
+        let out = propagation(users: u, products: p, layers: layers, tape: Tape.inference)
+
+        let n = users + items
+        var a = [[Float]](repeating: [Float](repeating: 0, count: n), count: n)
+        for (s, t) in zip(sources, targets) { a[Int(s)][users + Int(t)] = 1; a[users + Int(t)][Int(s)] = 1 }
+        for (s, t) in [(0, 1), (2, 3)] { a[s][t] = 1; a[t][s] = 1 }
+        let degree = a.map { $0.reduce(0, +) }
+        var layer = u.value.scalars + p.value.scalars, total = layer
+        for _ in 0..<layers {
+            var next = [Float](repeating: 0, count: n * d)
+            for i in 0..<n { for j in 0..<n where a[i][j] != 0 {
+                for c in 0..<d { next[i * d + c] += layer[j * d + c] / (degree[i] * degree[j]).squareRoot() }
+            } }
+            layer = next
+            total = zip(total, layer).map { $0 + $1 }
+        }
+        let expected = total.map { $0 / Float(layers + 1) }
+        let got = out.users.value.scalars + out.products.value.scalars
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) < 1e-5 }, "\(got.prefix(6)) vs \(expected.prefix(6))")
+    }
+
+    @Test func socialGradients() {
+        let adjacency = Adjacency(rowCount: 4, sources: sources, targets: targets)
+        let links = Adjacency(rowCount: 4, sources: [0, 2, 1], targets: [1, 3, 3])
+        let propagation = IDPropagation(interactions: adjacency, productCount: 5, userLinks: links)
+        let u = random([4, 3], seed: 3), p = random([5, 3], seed: 4)
+        let mismatches = GradientCheck.check(inputs: [u, p]) { tape, v in
+            let out = propagation(users: v[0], products: v[1], layers: 3, tape: tape)
+            return tape.concatenateColumns([tape.prefixRows(out.products, 4), out.users])
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+    }
+
+    /// From a graph: its user–user relations feed S only with `social`.
+    @Test func graphsUserLinksAreReadOnlyWhenSocial() throws {
+        let g = try HeteroGraph(nodeCounts: [.user: 4, .product: 5], edges: [
+            EdgeSet(.interacted, sources: sources, destinations: targets),
+            EdgeSet(Relation(.user, "friends", .user), sources: [0, 2], destinations: [1, 3], symmetric: true),
+        ])
+        #expect(try IDPropagation(graph: g).userUser == nil)
+        let social = try #require(try IDPropagation(graph: g, social: true).userUser)
+        #expect(social.offsets == [0, 1, 2, 3, 4] && social.columns == [1, 0, 3, 2])
+    }
+
     /// 4 users, 6 products (product 5 only in a category: a cold product), 2 categories.
     func graph() throws -> HeteroGraph {
         try HeteroGraph(nodeCounts: [.user: 4, .product: 6, .category: 2], edges: [
@@ -182,12 +236,14 @@ struct IDPropagationTests {
         #expect(old == expected)
     }
 
-    /// Models saved before the propagated ID view existed fused the raw rows, and still do.
+    /// Models saved before the propagated ID view and the social pathway
+    /// existed fused the raw rows and propagated over interactions only, and still do.
     @Test func configurationsSavedWithoutThePropagatedViewLoadWithTheRawView() throws {
         var saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(GNNConfiguration())) as! [String: Any]
-        #expect(saved["propagatedIDView"] as? Bool == true)
+        #expect(saved["propagatedIDView"] as? Bool == true && saved["socialPropagation"] as? Bool == true)
         saved["propagatedIDView"] = nil
+        saved["socialPropagation"] = nil
         let old = try JSONDecoder().decode(GNNConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
-        #expect(old == GNNConfiguration(propagatedIDView: false))
+        #expect(old == GNNConfiguration(propagatedIDView: false, socialPropagation: false))
     }
 }
