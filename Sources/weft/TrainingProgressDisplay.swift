@@ -8,7 +8,10 @@ final class TrainingProgressDisplay {
     private let totalSteps: Int
     private let logEvery: Int
     private let isTerminal = isatty(STDERR_FILENO) != 0
-    private let start = Date()
+    /// When the first reported step ended: rates and the ETA count from
+    /// there, so time spent before this display's phase began (loading, an
+    /// earlier phase) does not count as training time.
+    private var start = Date()
     private var firstStep: Int?
     private var lastShown = Date.distantPast
     private var lineOpen = false
@@ -26,7 +29,12 @@ final class TrainingProgressDisplay {
     }
 
     func step(_ step: Int, loss: Double, accuracy: Double, tokens: Int, learningRate: Float) {
-        if firstStep == nil { firstStep = step - 1 }
+        if firstStep == nil {
+            firstStep = step
+            start = Date()
+            window = (0, 0, 0, 0, start)
+            guard step == totalSteps else { return }
+        }
         window.steps += 1
         window.loss += loss
         window.accuracy += accuracy
@@ -35,12 +43,11 @@ final class TrainingProgressDisplay {
         let due = isTerminal ? now.timeIntervalSince(lastShown) >= 0.5 || step == totalSteps
             : step % logEvery == 0 || step == totalSteps
         guard due else { return }
-        let seconds = max(now.timeIntervalSince(window.since), 1e-9)
-        let rate = Double(window.tokens) / seconds
+        let seconds = now.timeIntervalSince(window.since)
+        let rate = seconds > 1e-3 ? String(format: "%.0f", Double(window.tokens) / seconds) : "?"
         let done = step - (firstStep ?? 0)
-        let perStep = now.timeIntervalSince(start) / Double(max(done, 1))
-        let eta = Self.duration(perStep * Double(totalSteps - step))
-        let text = String(format: "%@: step %d/%d  loss %.4f  %@ %.3f  lr %.2e  %.0f %@/s  ETA %@",
+        let eta = done > 0 ? Self.duration(now.timeIntervalSince(start) / Double(done) * Double(totalSteps - step)) : "?"
+        let text = String(format: "%@: step %d/%d  loss %.4f  %@ %.3f  lr %.2e  %@ %@/s  ETA %@",
                           command, step, totalSteps, window.loss / Double(window.steps), accuracyLabel,
                           window.accuracy / Double(window.steps), Double(learningRate), rate, unit, eta)
         if isTerminal {
