@@ -81,6 +81,18 @@ public struct ContrastiveOptions: Sendable, Codable, Equatable {
 /// Pairs are drawn in a seeded random order; a pair whose product is
 /// already in the batch waits for the next one.
 public final class ContrastiveFineTuner {
+    /// Everything besides the weights and optimizer moments that the next
+    /// steps depend on: with it a resumed run continues bit for bit.
+    public struct Progress: Sendable, Codable, Equatable {
+        public var step: Int
+        public var epoch: Int
+        public var cursor: Int
+        /// Pairs deferred from the last batch (their product clashed with it).
+        public var waiting: [Int]
+        /// The dropout generator.
+        public var generator: SeededGenerator
+    }
+
     public let encoder: TransformerEncoder
     public let options: ContrastiveOptions
     public let optimizer: AdamW
@@ -122,6 +134,24 @@ public final class ContrastiveFineTuner {
         optimizer = AdamW(parameters: trained, learningRate: options.peakLearningRate, weightDecay: options.weightDecay)
         rng = SeededGenerator(seed: options.seed ^ 0x243F_6A88_85A3_08D3)
         order = shuffled(epoch: 0)
+    }
+
+    public var progress: Progress {
+        Progress(step: step, epoch: epoch, cursor: cursor, waiting: waiting, generator: rng)
+    }
+
+    /// Continues from a checkpoint's progress and optimizer moments (`lookup` by moment name).
+    public func restore(progress: Progress, moments lookup: (String) throws -> Tensor?) throws {
+        guard progress.cursor <= pairs.count, progress.waiting.allSatisfy({ $0 >= 0 && $0 < pairs.count }) else {
+            throw TrainingError.invalidOption(name: "--resume", reason: "the checkpoint's data position does not fit these \(pairs.count) pairs")
+        }
+        try optimizer.loadMoments(lookup, step: progress.step)
+        step = progress.step
+        epoch = progress.epoch
+        cursor = progress.cursor
+        waiting = progress.waiting
+        rng = progress.generator
+        order = shuffled(epoch: epoch)
     }
 
     private func shuffled(epoch: Int) -> [Int] {

@@ -32,8 +32,46 @@ public final class ProductFineTuning {
         }
     }
 
+    /// Where a run writes its checkpoints and what goes into them.
+    public struct Checkpointing: Sendable {
+        public var directory: URL
+        /// Optimizer steps between checkpoints within a phase (0: only the one
+        /// at the boundary between the phases).
+        public var every: Int
+        public var pooling: PoolingSettings
+        public var tokenizerFile: URL?
+        /// The run's settings: stored in every checkpoint and compared on resume.
+        public var settings: [String: String]
+        /// Checkpoints kept (the newest).
+        public var keep = 2
+
+        public init(directory: URL, every: Int, pooling: PoolingSettings, tokenizerFile: URL?, settings: [String: String]) {
+            self.directory = directory
+            self.every = every
+            self.pooling = pooling
+            self.tokenizerFile = tokenizerFile
+            self.settings = settings
+        }
+    }
+
+    /// `trainer-state.json` of a fine-tuning checkpoint: the phase and its
+    /// data position and generator, the retrieval figures measured so far,
+    /// and the settings. The weights and the phase's optimizer moments are
+    /// beside it (`TrainingCheckpoint`).
+    public struct CheckpointState: Sendable, Codable, Equatable {
+        public enum Phase: String, Sendable, Codable { case languageModel = "masked_language_model", contrastive }
+        public var phase: Phase
+        public var languageModel: PretrainingProgress?
+        public var contrastive: ContrastiveFineTuner.Progress?
+        public var retrieval: [String: RetrievalReport]
+        public var seconds: Double
+        public var settings: [String: String]
+    }
+
     public enum Event {
         case loaded(products: Int, trainingProducts: Int, heldOutProducts: Int, pairs: [TextPair.Kind: Int], languageModelTokens: Int)
+        case resumed(from: URL, phase: CheckpointState.Phase, step: Int)
+        case checkpoint(URL)
         case evaluated(phase: String, RetrievalReport)
         case languageModelStep(PretrainingStepReport)
         case contrastiveStep(step: Int, loss: Float, accuracy: Double, learningRate: Float, pairs: Int)
@@ -79,9 +117,28 @@ public final class ProductFineTuning {
     }
 
     /// Runs both phases on `encoder` (changed in place) and returns the report.
-    public func run(encoder: TransformerEncoder, tokenizer: any Tokenizer,
-                    onEvent: (Event) -> Void = { _ in }) throws -> Report {
+    ///
+    /// With `checkpointing`, a checkpoint is written every `every` steps of
+    /// each phase and at the boundary between them (after the masked-LM
+    /// phase's evaluation). With `resumeFrom` (one of those checkpoints, whose
+    /// weights `encoder` must already hold, e.g. from `EncoderCheckpoint.load`),
+    /// the run continues where it stopped and ends as an uninterrupted run would.
+    public func run(encoder: TransformerEncoder, tokenizer: any Tokenizer, checkpointing: Checkpointing? = nil,
+                    resumeFrom: URL? = nil, onEvent: (Event) -> Void = { _ in }) throws -> Report {
         let start = Date()
+        var restored: CheckpointState?
+        if let resumeFrom {
+            let state = try TrainingCheckpoint.loadState(CheckpointState.self, from: resumeFrom)
+            if let settings = checkpointing?.settings, settings != state.settings {
+                let keys = Set(settings.keys).union(state.settings.keys).sorted().filter { settings[$0] != state.settings[$0] }
+                throw TrainingError.incompatibleCheckpoint(
+                    directory: resumeFrom.path,
+                    reason: "it was made with other settings: "
+                        + keys.map { "\($0) \(state.settings[$0] ?? "unset") (now \(settings[$0] ?? "unset"))" }.joined(separator: ", "))
+            }
+            restored = state
+        }
+        let earlierSeconds = restored?.seconds ?? 0
         let dataset = try ProductTextDataset.load(directories: configuration.datasetDirectories)
         guard !dataset.products.isEmpty else { throw TrainingError.insufficientData(reason: "the datasets hold no products") }
         let (training, heldOut) = dataset.split(heldOutFraction: configuration.heldOutFraction)
@@ -102,7 +159,26 @@ public final class ProductFineTuning {
                         pairs: Dictionary(grouping: pairs, by: \.kind).mapValues(\.count),
                         languageModelTokens: corpus.tokens.count))
 
-        var retrieval: [String: RetrievalReport] = [:]
+        var retrieval = restored?.retrieval ?? [:]
+        func save(_ phase: CheckpointState.Phase, languageModel: PretrainingProgress? = nil,
+                  contrastive: ContrastiveFineTuner.Progress? = nil, step: Int, optimizer: AdamW) throws {
+            guard let checkpointing else { return }
+            let state = CheckpointState(phase: phase, languageModel: languageModel, contrastive: contrastive,
+                                        retrieval: retrieval, seconds: earlierSeconds + Date().timeIntervalSince(start),
+                                        settings: checkpointing.settings)
+            let url = try TrainingCheckpoint.save(encoder: encoder, optimizer: optimizer, state: state, step: step,
+                                                  pooling: checkpointing.pooling, tokenizerFile: checkpointing.tokenizerFile,
+                                                  in: checkpointing.directory, keep: checkpointing.keep)
+            onEvent(.checkpoint(url))
+        }
+        func due(_ step: Int, of steps: Int) -> Bool {
+            guard let every = checkpointing?.every, every > 0 else { return false }
+            return step % every == 0 && step < steps
+        }
+        func moments(_ url: URL) throws -> (String) throws -> Tensor? {
+            let file = try TrainingCheckpoint.optimizerMoments(from: url)
+            return { name in file.contains(name) ? try file.tensor(named: name) : nil }
+        }
         func evaluate(_ phase: String) throws {
             let pooling = PoolingSettings(mode: .mean, normalize: true, maximumLength: configuration.contrastive.maximumLength)
             let embedder = try TextEmbedder(encoder: encoder, tokenizer: tokenizer, pooling: pooling, batchSize: 32)
@@ -111,35 +187,57 @@ public final class ProductFineTuning {
             retrieval[phase] = report
             onEvent(.evaluated(phase: phase, report))
         }
-        try evaluate("before")
+        if retrieval["before"] == nil { try evaluate("before") }
 
         var lmOptions = configuration.languageModel
         lmOptions.steps = configuration.languageModelSteps
-        if configuration.languageModelSteps > 0 {
+        let lmSteps = configuration.languageModelSteps
+        if lmSteps > 0 && restored?.phase != .contrastive {
             guard encoder.languageModelHead != nil else {
                 throw TrainingError.invalidOption(name: "--mlm-steps", reason: "the model has no masked-LM head; pass --mlm-steps 0")
             }
             let trainer = try MaskedLanguageModelTrainer(encoder: encoder, corpus: corpus,
                                                          specialTokenIds: tokenizer.specialTokenIds, options: lmOptions)
-            while !trainer.isFinished { onEvent(.languageModelStep(try trainer.step())) }
+            if let resumeFrom, let progress = restored?.languageModel {
+                try trainer.restore(progress: progress, moments: try moments(resumeFrom))
+                onEvent(.resumed(from: resumeFrom, phase: .languageModel, step: progress.step))
+            }
+            while !trainer.isFinished {
+                onEvent(.languageModelStep(try trainer.step()))
+                if due(trainer.progress.step, of: lmSteps) {
+                    try save(.languageModel, languageModel: trainer.progress, step: trainer.progress.step,
+                             optimizer: trainer.optimizer)
+                }
+            }
             for p in encoder.parameters { p.grad = nil }
             try evaluate("after_masked_language_model")
         }
 
-        if configuration.contrastive.steps > 0 {
+        let contrastiveSteps = configuration.contrastive.steps
+        if contrastiveSteps > 0 {
             let tuner = try ContrastiveFineTuner(encoder: encoder, tokenizer: tokenizer, pairs: pairs,
                                                  options: configuration.contrastive)
-            while tuner.step < configuration.contrastive.steps {
+            if let resumeFrom, restored?.phase == .contrastive, let progress = restored?.contrastive {
+                try tuner.restore(progress: progress, moments: try moments(resumeFrom))
+                onEvent(.resumed(from: resumeFrom, phase: .contrastive, step: progress.step))
+            } else if lmSteps > 0 {
+                // The boundary: a resumed run skips the masked-LM phase and its evaluation.
+                try save(.contrastive, contrastive: tuner.progress, step: lmSteps, optimizer: tuner.optimizer)
+            }
+            while tuner.step < contrastiveSteps {
                 let (loss, accuracy) = try tuner.trainStep()
                 onEvent(.contrastiveStep(step: tuner.step, loss: loss, accuracy: accuracy,
                                          learningRate: tuner.optimizer.learningRate, pairs: configuration.contrastive.batchSize))
+                if due(tuner.step, of: contrastiveSteps) {
+                    try save(.contrastive, contrastive: tuner.progress, step: lmSteps + tuner.step, optimizer: tuner.optimizer)
+                }
             }
             try evaluate("after_contrastive")
         }
         return Report(products: dataset.products.count, trainingProducts: training.count, heldOutProducts: heldOut.count,
                       pairs: Dictionary(grouping: pairs, by: \.kind.rawValue).mapValues(\.count),
                       languageModelTokens: corpus.tokens.count, languageModelSteps: configuration.languageModelSteps,
-                      contrastiveSteps: configuration.contrastive.steps, seconds: Date().timeIntervalSince(start),
-                      retrieval: retrieval)
+                      contrastiveSteps: configuration.contrastive.steps,
+                      seconds: earlierSeconds + Date().timeIntervalSince(start), retrieval: retrieval)
     }
 }

@@ -83,6 +83,12 @@ struct FinetuneCommand: AsyncParsableCommand {
     @Option(help: "Seed of data order, masking and dropout (default: 0).")
     var seed: UInt64 = 0
 
+    @Option(help: "Steps between checkpoints within each phase, written to OUT/checkpoints (also one between the phases; 0: only that one). A finished run replaces OUT, checkpoints included (default: 100).")
+    var checkpointEvery: Int = 100
+
+    @Flag(help: "Continue the run whose checkpoints are in OUT/checkpoints (same settings); it ends as an uninterrupted run would.")
+    var resume = false
+
     @Option(help: "Steps between progress lines when standard error is not a terminal (default: 50).")
     var logEvery: Int = 50
 
@@ -100,11 +106,41 @@ struct FinetuneCommand: AsyncParsableCommand {
         if mlmSteps < 0 || contrastiveSteps < 0 { throw ValidationError("step counts must not be negative") }
         if !(dropout >= 0 && dropout < 1) { throw ValidationError("--dropout must be in [0, 1), got \(dropout)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if checkpointEvery < 0 { throw ValidationError("--checkpoint-every must not be negative, got \(checkpointEvery)") }
+        if resume && (out == nil || evalOnly) { throw ValidationError("--resume needs --out (and no --eval-only)") }
+    }
+
+    /// What a checkpoint must have been made with to be resumed by this command.
+    var settings: [String: String] {
+        var s = ["data": data.joined(separator: ","), "text": text.joined(separator: ","),
+                 "held_out_fraction": "\(heldOutFraction)", "mlm_steps": "\(mlmSteps)", "mlm_lr": "\(mlmLr)",
+                 "contrastive_steps": "\(contrastiveSteps)", "lr": "\(lr)", "temperature": "\(temperature)",
+                 "batch_size": "\(batchSize)", "max_length": maxLength.map { "\($0)" } ?? "default",
+                 "dropout": "\(dropout)", "seed": "\(seed)"]
+        if let model { s["model"] = model } else {
+            s["random_init"] = "\(preset?.rawValue ?? "?") \(layerNorm.rawValue) \(tokenizer ?? "?")"
+        }
+        return s
     }
 
     func run() async throws {
         if let threads { Parallelism.setThreadCount(threads) }
-        let start: TransformerEncoder
+        let checkpoints = out.map { URL(fileURLWithPath: $0).appendingPathComponent("checkpoints") }
+        var resumeFrom: URL?
+        if let checkpoints, !evalOnly {
+            TrainingCheckpoint.removeUnfinished(in: checkpoints)
+            let latest = TrainingCheckpoint.latest(in: checkpoints)
+            if resume {
+                guard let latest else {
+                    throw ValidationError("--resume: \(checkpoints.path) holds no checkpoint; run without --resume")
+                }
+                resumeFrom = latest
+            } else if let latest {
+                throw ValidationError("\(checkpoints.path) holds checkpoint \(latest.lastPathComponent) of an unfinished run; "
+                                      + "pass --resume to continue it, or remove it")
+            }
+        }
+        var start: TransformerEncoder
         let tokenizerURL: URL
         if let model {
             let loaded = try EncoderCheckpoint.load(from: URL(fileURLWithPath: model))
@@ -122,6 +158,9 @@ struct FinetuneCommand: AsyncParsableCommand {
                                        layerNormPlacement: layerNorm),
                 seed: seed)
         }
+        // Resuming: the checkpoint's weights; the tokenizer file stays the original one
+        // (checkpoint folders are pruned while the run goes on).
+        if let resumeFrom { start = try EncoderCheckpoint.load(from: resumeFrom).encoder }
         let tokenizer = try TokenizerLoader.load(path: tokenizerURL.path)
         let encoder = try ProductFineTuning.withDropout(start, probability: dropout)
         let length = maxLength ?? min(128, encoder.config.maximumPositionCount)
@@ -149,8 +188,18 @@ struct FinetuneCommand: AsyncParsableCommand {
         let contrastiveDisplay = TrainingProgressDisplay(command: "weft finetune (contrastive)", totalSteps: contrastiveSteps,
                                                          logEvery: logEvery, accuracyLabel: "in-batch acc", unit: "pairs")
         let run = ProductFineTuning(configuration: configuration)
-        let report = try run.run(encoder: encoder, tokenizer: tokenizer) { event in
+        let checkpointing = checkpoints.map {
+            ProductFineTuning.Checkpointing(directory: $0, every: checkpointEvery,
+                                            pooling: PoolingSettings(mode: .mean, normalize: true, maximumLength: length),
+                                            tokenizerFile: tokenizerURL, settings: settings)
+        }
+        let report = try run.run(encoder: encoder, tokenizer: tokenizer, checkpointing: evalOnly ? nil : checkpointing,
+                                 resumeFrom: resumeFrom) { event in
             switch event {
+            case let .resumed(url, phase, step):
+                log.message("resumed from \(url.path) (\(phase.rawValue) step \(step))")
+            case let .checkpoint(url):
+                log.message("checkpoint \(url.path)")
             case let .loaded(products, training, heldOut, pairs, tokens):
                 let described = pairs.keys.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue) \(pairs[$0]!)" }
                 log.message("\(products) products (\(training) training, \(heldOut) held out); pairs: "

@@ -133,3 +133,131 @@ struct ProductFineTuningTests {
         #expect(bad.status != 0)
     }
 }
+
+/// `ProductFineTuning` checkpoints and `weft finetune --resume`.
+struct FineTuningResumeTests {
+    func configuration() -> ProductFineTuning.Configuration {
+        var c = ProductFineTuning.Configuration(datasetDirectories: [ProductFineTuningTests.giftCards])
+        c.heldOutFraction = 0.25
+        c.languageModelSteps = 4
+        c.languageModel.batchSize = 4
+        c.languageModel.maximumLength = 24
+        c.languageModel.warmupSteps = 1
+        c.contrastive.steps = 4
+        c.contrastive.batchSize = 4
+        c.contrastive.maximumLength = 24
+        c.contrastive.warmupSteps = 1
+        c.contrastive.peakLearningRate = 1e-3
+        return c
+    }
+
+    func freshEncoder(_ tokenizer: any Tokenizer) throws -> TransformerEncoder {
+        try ProductFineTuning.withDropout(
+            try TransformerEncoder(config: ModelPreset.tiny.config(vocabularySize: tokenizer.vocabularySize), seed: 3),
+            probability: 0.1)
+    }
+
+    func checkpointing(_ directory: URL) -> ProductFineTuning.Checkpointing {
+        var c = ProductFineTuning.Checkpointing(directory: directory, every: 2, pooling: PoolingSettings(),
+                                                tokenizerFile: nil, settings: ["run": "test"])
+        c.keep = 10
+        return c
+    }
+
+    /// Every checkpoint (mid masked-LM, the boundary, mid contrastive)
+    /// resumes to the very weights and report figures of the uninterrupted
+    /// run, with dropout on.
+    @Test func resumingFromAnyCheckpointEndsAsTheUninterruptedRun() throws {
+        let tokenizer = try PretrainingFixture.tokenizer()
+        let directory = try TestSupport.temporaryDirectory().appendingPathComponent("checkpoints")
+        let whole = try freshEncoder(tokenizer)
+        let report = try ProductFineTuning(configuration: configuration())
+            .run(encoder: whole, tokenizer: tokenizer, checkpointing: checkpointing(directory))
+        let saved = TrainingCheckpoint.completed(in: directory)
+        #expect(saved.map(\.step) == [2, 4, 6], "checkpoints \(saved.map(\.step))")
+        let expected = whole.namedParameters().map { ($0.name, $0.parameter.value.scalars) }
+        for checkpoint in saved {
+            let state = try TrainingCheckpoint.loadState(ProductFineTuning.CheckpointState.self, from: checkpoint.url)
+            #expect(state.phase == (checkpoint.step == 2 ? .languageModel : .contrastive))
+            let encoder = try ProductFineTuning.withDropout(try EncoderCheckpoint.load(from: checkpoint.url).encoder,
+                                                            probability: 0.1)
+            var resumedFrom: [Int] = []
+            let resumed = try ProductFineTuning(configuration: configuration())
+                .run(encoder: encoder, tokenizer: tokenizer, checkpointing: checkpointing(directory),
+                     resumeFrom: checkpoint.url) { if case let .resumed(_, _, step) = $0 { resumedFrom.append(step) } }
+            #expect(resumedFrom == [checkpoint.step == 4 ? 0 : 2], "the boundary checkpoint (step 4) is contrastive step 0")
+            let got = encoder.namedParameters().map { ($0.name, $0.parameter.value.scalars) }
+            #expect(got.map(\.0) == expected.map(\.0))
+            #expect(zip(got, expected).allSatisfy { $0.1 == $1.1 }, "step \(checkpoint.step): weights differ")
+            #expect(resumed.retrieval == report.retrieval)
+        }
+    }
+
+    @Test func aCheckpointOfOtherSettingsIsRefusedNamingThem() throws {
+        let tokenizer = try PretrainingFixture.tokenizer()
+        let directory = try TestSupport.temporaryDirectory().appendingPathComponent("checkpoints")
+        var c = configuration()
+        c.contrastive.steps = 0
+        _ = try ProductFineTuning(configuration: c).run(encoder: try freshEncoder(tokenizer), tokenizer: tokenizer,
+                                                        checkpointing: checkpointing(directory))
+        let latest = try #require(TrainingCheckpoint.latest(in: directory))
+        var other = checkpointing(directory)
+        other.settings = ["run": "another"]
+        do {
+            _ = try ProductFineTuning(configuration: c).run(encoder: try freshEncoder(tokenizer), tokenizer: tokenizer,
+                                                            checkpointing: other, resumeFrom: latest)
+            Issue.record("resumed a checkpoint of other settings")
+        } catch let TrainingError.incompatibleCheckpoint(_, reason) {
+            #expect(reason.contains("run test (now another)"), "\(reason)")
+        }
+    }
+
+    /// The command, killed with -9 mid-run (checkpoints every step), then
+    /// --resume: it finishes with the very weights of an uninterrupted run,
+    /// and a finished run leaves OUT without checkpoints. A second run
+    /// without --resume refuses an unfinished run's checkpoints; --resume
+    /// without any refuses too.
+    @Test func killedFinetuneResumesToTheUninterruptedModel() throws {
+        let root = try TestSupport.temporaryDirectory()
+        func arguments(_ out: URL) -> [String] {
+            ["finetune", "--random-init", "--preset", "tiny", "--tokenizer", PretrainingFixture.tokenizerPath,
+             "--data", ProductFineTuningTests.giftCards.path, "--out", out.path, "--mlm-steps", "6",
+             "--contrastive-steps", "30", "--batch-size", "4", "--max-length", "24", "--held-out-fraction", "0.25",
+             "--checkpoint-every", "1"]
+        }
+        let straight = root.appendingPathComponent("straight"), killed = root.appendingPathComponent("killed")
+        let commands = EmbedCommandTests()
+        let none = try commands.run(arguments(killed) + ["--resume"])
+        #expect(none.status != 0 && none.errors.contains("holds no checkpoint"), "\(none.errors)")
+        let reference = try commands.run(arguments(straight))
+        #expect(reference.status == 0, "\(reference.errors)")
+        #expect(!FileManager.default.fileExists(atPath: straight.appendingPathComponent("checkpoints").path))
+
+        let process = Process()
+        process.executableURL = EmbedCommandTests.executable
+        process.arguments = arguments(killed)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoints = killed.appendingPathComponent("checkpoints")
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline && (TrainingCheckpoint.completed(in: checkpoints).last?.step ?? 0) < 10 {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        #expect(process.isRunning, "the run ended before it could be killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let reached = TrainingCheckpoint.completed(in: checkpoints).last?.step ?? 0
+        #expect(reached >= 10 && reached < 36, "killed at checkpoint \(reached)")
+
+        let again = try commands.run(arguments(killed))
+        #expect(again.status != 0 && again.errors.contains("pass --resume"), "\(again.errors)")
+        let resumed = try commands.run(arguments(killed) + ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(resumed.errors.contains("resumed from"), "\(resumed.errors)")
+        #expect(!FileManager.default.fileExists(atPath: checkpoints.path), "a finished run leaves no checkpoints")
+        let a = try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
+        let b = try Data(contentsOf: killed.appendingPathComponent("model.safetensors"))
+        #expect(a == b, "the resumed run's weights differ from the uninterrupted run's")
+    }
+}
