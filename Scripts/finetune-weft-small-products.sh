@@ -14,6 +14,7 @@
 #   minilm.json             held-out retrieval of all-MiniLM-L6-v2 (Scripts/fetch-pretrained.sh)
 # Each fine-tuning report (finetune-report.json) holds the held-out Recall@10
 # before training (= the starting model alone), after the masked-LM phase and at the end.
+# Re-running the script resumes an interrupted arm from its checkpoints and skips a finished one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,9 +41,17 @@ data=("$work/data/amazon2018-gift-cards" "$work/data/amazon2018-magazines" "$wor
 common=(--data "${data[@]}" --text "$work/data/finance-text.txt" --mlm-steps 500 --contrastive-steps 1000
         --batch-size 32 --max-length 128 --seed 0)
 
-"$weft" finetune --model "$model" "${common[@]}" --out "$work/pretrained-finetuned" 2> "$work/pretrained-finetuned.log"
-"$weft" finetune --random-init --preset small --layer-norm "${LAYER_NORM:-pre}" --tokenizer tokenizers/weft-general-16k.model "${common[@]}" \
-    --out "$work/random-init-finetuned" 2> "$work/random-init-finetuned.log"
+# An arm that was interrupted (checkpoints left in its folder) is resumed; a finished one is kept.
+resume() { [ -d "$1/checkpoints" ] && echo --resume; true; }
+if [ ! -f "$work/pretrained-finetuned/finetune-report.json" ] || [ -d "$work/pretrained-finetuned/checkpoints" ]; then
+    "$weft" finetune --model "$model" "${common[@]}" --out "$work/pretrained-finetuned" \
+        $(resume "$work/pretrained-finetuned") 2>> "$work/pretrained-finetuned.log"
+fi
+if [ ! -f "$work/random-init-finetuned/finetune-report.json" ] || [ -d "$work/random-init-finetuned/checkpoints" ]; then
+    "$weft" finetune --random-init --preset small --layer-norm "${LAYER_NORM:-pre}" --tokenizer tokenizers/weft-general-16k.model \
+        "${common[@]}" --out "$work/random-init-finetuned" $(resume "$work/random-init-finetuned") \
+        2>> "$work/random-init-finetuned.log"
+fi
 if [ -f models/external/all-MiniLM-L6-v2/model.safetensors ]; then
     "$weft" finetune --model models/external/all-MiniLM-L6-v2 --eval-only --data "${data[@]}" > "$work/minilm.json"
 fi
