@@ -12,7 +12,8 @@
 # OUT_DIR (default docs/results) as amazon2018-<cut>-ablation-TAG[-seedN]-<protocol>.json
 # (and .md); the seed suffix is left out for seed 42. Converted data, texts and
 # embeddings are kept in WORK_DIR (default /tmp/weft-amazon-ablation) and reused.
-# Extra `weft evaluate` options can be passed in EVALUATE_OPTIONS.
+# Extra `weft evaluate` options can be passed in EVALUATE_OPTIONS, and a
+# model list other than all eight in MODELS (comma-separated).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,7 +64,7 @@ PY
         echo "== $cut, $protocol -> $report"
         # shellcheck disable=SC2086
         "$weft" evaluate --data "$data" --protocol "$protocol" --seed "$seed" \
-            --models popularity,bpr-mf,lightgcn,text-knn,weft-baseline,weft+tl,weft+gnn,weft+tl+gnn \
+            --models "${MODELS:-popularity,bpr-mf,lightgcn,text-knn,weft-baseline,weft+tl,weft+gnn,weft+tl+gnn}" \
             --text-embeddings "$work/$cut-$tag-tl.jsonl" \
             --baseline-text-embeddings "$work/$cut-$tag-random.jsonl" \
             ${EVALUATE_OPTIONS:-} --output "$report" 2> "${report%.json}.log"
