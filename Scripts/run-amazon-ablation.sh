@@ -35,15 +35,15 @@ suffix=""; [ "$seed" != 42 ] && suffix="-seed$seed"
 # The data cuts: committed samples and converted 5-core files.
 for pair in Gift_Cards:gift-cards Magazine_Subscriptions:magazines; do
     name="${pair%%:*}"; cut="${pair##*:}"
-    [ -f "$work/$cut-full/products.jsonl" ] || "$weft" convert amazon2018 --input "$raw/${name}_5.json.gz" \
-        --metadata "$raw/meta_$name.json.gz" --output "$work/$cut-full"
+    [ -f "$work/amazon2018-$cut-full/products.jsonl" ] || "$weft" convert amazon2018 --input "$raw/${name}_5.json.gz" \
+        --metadata "$raw/meta_$name.json.gz" --output "$work/amazon2018-$cut-full"
 done
 random="$work/encoders/$tag-random"
 [ -f "$random/config.json" ] || "$weft" init-model --like "$encoder" --out "$random" --seed 0
 
 for cut in gift-cards magazines gift-cards-full magazines-full; do
     case "$cut" in
-        *-full) data="$work/$cut" ;;
+        *-full) data="$work/amazon2018-$cut" ;;   # the report's dataset name is the folder's
         *) data="data/amazon2018-$cut" ;;
     esac
     texts="$work/$cut-texts.jsonl"
