@@ -25,6 +25,9 @@ public enum Evaluation {
         public var gnn = GNNConfiguration()
         public var gnnTraining = GNNTrainingOptions()
         public var lightGCNLayers = 3
+        /// Category names (matched ignoring case) whose products get test
+        /// metrics of their own ("category:NAME/ndcg@20", …), e.g. Ciao's "Finance".
+        public var sliceCategories: [String] = []
         public var log: (String) -> Void = { _ in }
 
         public init() {}
@@ -112,12 +115,14 @@ public enum Evaluation {
         let graph = try dataset.graph(interactions: split.train)
         let validation = RankingEvaluator(split: split, phase: .validation, seed: options.seed)
         let test = RankingEvaluator(split: split, phase: .test, seed: options.seed)
+        test.slices = try slices(dataset: dataset, split: split, options: options)
         let nodeText = options.textEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:]
         let baselineNodeText = names.contains(where: { ablation[$0]?.text == .randomInitialized })
             ? options.baselineTextEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:] : [:]
         options.log("split \(options.evaluationProtocol.rawValue): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test pairs; \(test.users.count) test users")
 
         var reports: [EvaluationReport.Model] = []
+        var sliceUsers: [String: Int] = [:]
         for name in names {
             if let reason = unavailable[name] {
                 options.log("\(name): cannot run: \(reason)")
@@ -138,7 +143,8 @@ public enum Evaluation {
                 continue
             }
             let seconds = Date().timeIntervalSince(started)
-            let metrics = testMetrics(model, validation: validation, test: test)
+            let (metrics, users) = testMetrics(model, validation: validation, test: test)
+            sliceUsers = users
             options.log("\(name): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
                 .joined(separator: ", ") + String(format: " (trained in %.1f s)", seconds))
             reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil))
@@ -149,7 +155,28 @@ public enum Evaluation {
             baselineTextEmbeddings: options.baselineProductText == nil ? nil : options.baselineProductTextSource,
             split: .init(train: split.train.count, validation: split.validation.count, test: split.test.count,
                          testUsers: test.users.count, testCandidates: split.testCandidates?.count ?? split.productCount),
-            models: reports)
+            models: reports, slices: test.slices.isEmpty ? nil : sliceUsers)
+    }
+
+    /// The test slices: under the warm and random-811 protocols, "warm" and
+    /// "cold" (products with and without training interactions; the cold
+    /// protocol's test is all cold already), then each requested category.
+    static func slices(dataset: Dataset, split: InteractionSplit,
+                       options: Options) throws -> [(name: String, products: [Bool])] {
+        var slices: [(name: String, products: [Bool])] = []
+        if options.evaluationProtocol != .cold {
+            var trained = [Bool](repeating: false, count: split.productCount)
+            for p in split.train.products { trained[Int(p)] = true }
+            slices.append(("warm", trained))
+            slices.append(("cold", trained.map { !$0 }))
+        }
+        for wanted in options.sliceCategories {
+            guard let c = dataset.categories.firstIndex(where: { $0.caseInsensitiveCompare(wanted) == .orderedSame }) else {
+                throw EvaluationError.unknownCategory(wanted, dataset: dataset.name, count: dataset.categories.count)
+            }
+            slices.append(("category:\(dataset.categories[c])", dataset.products.map { $0.categories.contains(Int32(c)) }))
+        }
+        return slices
     }
 
     /// Text of the other node types: category and brand names, and each
@@ -188,7 +215,7 @@ public enum Evaluation {
     /// Test ranking metrics, plus pair precision/recall/F1 at the threshold
     /// that maximises F1 on validation pairs, and test AUC.
     public static func testMetrics(_ model: Recommender, validation: RankingEvaluator,
-                                   test: RankingEvaluator) -> [String: Double] {
+                                   test: RankingEvaluator) -> (metrics: [String: Double], sliceUsers: [String: Int]) {
         let v = validation.evaluate(model)
         let t = test.evaluate(model)
         var metrics = t.metrics
@@ -202,17 +229,20 @@ public enum Evaluation {
         if let auc = PairClassification.auc(positives: t.positiveScores, negatives: t.negativeScores) {
             metrics["auc"] = auc
         }
-        return metrics
+        return (metrics, t.sliceUsers)
     }
 }
 
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
+    case unknownCategory(String, dataset: String, count: Int)
 
     public var description: String {
         switch self {
         case .unknownModel(let name, let known):
             "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
+        case .unknownCategory(let name, let dataset, let count):
+            "--slice-category: no category named '\(name)' among the \(count) categories of \(dataset) (categories.jsonl)"
         }
     }
 }

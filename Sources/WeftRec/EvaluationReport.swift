@@ -45,9 +45,11 @@ public struct EvaluationReport: Codable, Sendable {
     public var baselineTextEmbeddings: String?
     public var split: SplitSizes
     public var models: [Model]
+    /// Test users behind each slice's metrics (absent: no slices).
+    public var slices: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, seed, files, split, models
+        case dataset, seed, files, split, models, slices
         case evaluationProtocol = "protocol"
         case textEmbeddings = "text_embeddings"
         case baselineTextEmbeddings = "baseline_text_embeddings"
@@ -77,6 +79,16 @@ public struct EvaluationReport: Codable, Sendable {
             } else {
                 lines.append("| \(m.name) | cannot run: \(m.skipped ?? "unknown reason") |"
                              + String(repeating: " |", count: Self.columns.count))
+            }
+        }
+        for (slice, users) in (slices ?? [:]).sorted(by: { $0.key < $1.key }) where users > 0 {
+            let keys = ["recall@10", "ndcg@10", "recall@20", "ndcg@20"]
+            lines += ["", "Slice \(slice) (\(users) test users):", "",
+                      "| model | Recall@10 | NDCG@10 | Recall@20 | NDCG@20 |", "|---|---:|---:|---:|---:|"]
+            for m in models {
+                guard let metrics = m.metrics else { continue }
+                let cells = keys.map { k in metrics["\(slice)/\(k)"].map { String(format: "%.4f", $0) } ?? "–" }
+                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " |")
             }
         }
         return lines.joined(separator: "\n") + "\n"

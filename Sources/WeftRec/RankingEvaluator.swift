@@ -11,8 +11,11 @@ public final class RankingEvaluator {
     public enum Phase: String, Sendable { case validation, test }
 
     public struct Result: Sendable {
-        /// recall@K, ndcg@K for each K, coverage@K and gini@K for the largest K.
+        /// recall@K, ndcg@K for each K, coverage@K and gini@K for the largest K;
+        /// and "SLICE/recall@K", "SLICE/ndcg@K" for each slice with any user.
         public var metrics: [String: Double]
+        /// Users each slice's figures average over (those with a positive in it).
+        public var sliceUsers: [String: Int] = [:]
         /// Scores of the positive pairs and of their sampled negatives, aligned.
         public var positiveScores: [Float]
         public var negativeScores: [Float]
@@ -30,6 +33,11 @@ public final class RankingEvaluator {
     /// (positive edges of `positives`, in CSR order) one sampled negative each.
     let negatives: [Int32]
     let productCount: Int
+    /// Named product subsets (one mask over products each). Each gets its
+    /// own recall@K and NDCG@K from the same full ranking, counting only the
+    /// user's positives inside the subset, over the users who have one there
+    /// (e.g. "cold": products without training interactions).
+    public var slices: [(name: String, products: [Bool])] = []
 
     public init(split: InteractionSplit, phase: Phase, ks: [Int] = [10, 20], seed: UInt64) {
         self.phase = phase
@@ -72,6 +80,9 @@ public final class RankingEvaluator {
         var recall = [Double](repeating: 0, count: ks.count), ndcg = [Double](repeating: 0, count: ks.count)
         var lists = [[Int32]](repeating: [], count: users.count)
         var positiveScores = [Float](), negativeScores = [Float]()
+        var sliceUsers = [Int](repeating: 0, count: slices.count)
+        var sliceSums = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (0, 0), count: ks.count),
+                                             count: slices.count)
         var start = 0
         while start < users.count {
             let chunk = Array(users[start..<Swift.min(start + batchSize, users.count)])
@@ -81,10 +92,14 @@ public final class RankingEvaluator {
             var chunkRecall = [[Double]](repeating: [], count: chunk.count)
             var chunkNDCG = [[Double]](repeating: [], count: chunk.count)
             var chunkLists = [[Int32]](repeating: [], count: chunk.count)
+            // Per user and slice: (recall@K, ndcg@K per K), or nil without positives in the slice.
+            var chunkSlices = [[[(Double, Double)]?]](repeating: [], count: chunk.count)
+            let slices = self.slices
             let base = scores.data
             chunkRecall.withUnsafeMutableBufferPointer { rb in
                 chunkNDCG.withUnsafeMutableBufferPointer { nb in
                     chunkLists.withUnsafeMutableBufferPointer { lb in
+                      chunkSlices.withUnsafeMutableBufferPointer { sb in
                         parallelFor(chunk.count) { range in
                             for b in range {
                                 let u = Int(chunk[b])
@@ -98,13 +113,25 @@ public final class RankingEvaluator {
                                 rb[b] = ks.map { RankingMetrics.recall(ranked: ranked, positives: truth, k: $0) }
                                 nb[b] = ks.map { RankingMetrics.ndcg(ranked: ranked, positives: truth, k: $0) }
                                 lb[b] = ranked
+                                sb[b] = slices.map { slice -> [(Double, Double)]? in
+                                    let inside = truth.filter { slice.products[Int($0)] }
+                                    guard !inside.isEmpty else { return nil }
+                                    return ks.map { (RankingMetrics.recall(ranked: ranked, positives: inside, k: $0),
+                                                     RankingMetrics.ndcg(ranked: ranked, positives: inside, k: $0)) }
+                                }
                             }
                         }
+                      }
                     }
                 }
             }
             for b in 0..<chunk.count {
                 for j in 0..<ks.count { recall[j] += chunkRecall[b][j]; ndcg[j] += chunkNDCG[b][j] }
+                for (i, figures) in chunkSlices[b].enumerated() {
+                    guard let figures else { continue }
+                    sliceUsers[i] += 1
+                    for j in 0..<ks.count { sliceSums[i][j].0 += figures[j].0; sliceSums[i][j].1 += figures[j].1 }
+                }
                 lists[start + b] = chunkLists[b]
                 let u = Int(chunk[b])
                 for e in Int(positives.offsets[u])..<Int(positives.offsets[u + 1]) where negatives[e] >= 0 {
@@ -122,8 +149,17 @@ public final class RankingEvaluator {
         }
         metrics["coverage@\(kMax)"] = CatalogMetrics.coverage(lists: lists, catalogSize: candidateCount)
         metrics["gini@\(kMax)"] = CatalogMetrics.gini(lists: lists, catalogSize: candidateCount)
-        return Result(metrics: metrics, positiveScores: positiveScores, negativeScores: negativeScores,
-                      userCount: users.count)
+        var counted: [String: Int] = [:]
+        for (i, slice) in slices.enumerated() {
+            counted[slice.name] = sliceUsers[i]
+            guard sliceUsers[i] > 0 else { continue }
+            for (j, k) in ks.enumerated() {
+                metrics["\(slice.name)/recall@\(k)"] = sliceSums[i][j].0 / Double(sliceUsers[i])
+                metrics["\(slice.name)/ndcg@\(k)"] = sliceSums[i][j].1 / Double(sliceUsers[i])
+            }
+        }
+        return Result(metrics: metrics, sliceUsers: counted, positiveScores: positiveScores,
+                      negativeScores: negativeScores, userCount: users.count)
     }
 
     @inline(__always)

@@ -89,6 +89,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The GNN's text-similarity pathway (s² cos(user history text, product text) added to every score): on, off, or auto (on for the cold protocol only, the choice validation NDCG@10 made; see docs/RESULTS.md).")
     var gnnTextSimilarity: String = "auto"
 
+    @Option(help: "A category (by name, any case) whose products get test metrics of their own, e.g. Finance; repeat for more. Warm and cold products (with and without training interactions) always get theirs under warm and random-811.")
+    var sliceCategory: [String] = []
+
     @Option(help: "Threads for BLAS and Weft's kernels (default: all cores).")
     var threads: Int?
 
@@ -101,6 +104,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         var options = Evaluation.Options()
         options.evaluationProtocol = evaluationProtocol
         options.seed = seed
+        options.sliceCategories = sliceCategory
         options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.bpr.maximumEpochs = epochs
         options.bpr.patience = patience

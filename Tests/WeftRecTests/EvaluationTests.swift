@@ -14,6 +14,7 @@ struct EvaluationTests {
         options.bpr.maximumEpochs = 3
         options.bpr.batchSize = 32
         options.models = ["popularity", "bpr-mf", "lightgcn", "text-knn"]
+        options.sliceCategories = ["GENRE1"]
         let report = try Evaluation.run(dataset: d, options: options)
         #expect(report.models.map(\.name) == ["popularity", "bpr-mf", "lightgcn", "text-knn"])
         let textKNN = report.models[3]
@@ -34,9 +35,25 @@ struct EvaluationTests {
         #expect(json["protocol"] as? String == "warm" && json["seed"] as? Int == 3)
         let first = (json["models"] as! [[String: Any]])[0]
         #expect(first["name"] as? String == "popularity" && first["train_seconds"] != nil)
+        // Slices: every test product has training interactions here; group 1's 10 users buy genre1 only.
+        let slices = try #require(report.slices)
+        #expect(slices == ["warm": 30, "cold": 0, "category:genre1": 10])
+        for m in report.models.prefix(3) {
+            let metrics = try #require(m.metrics)
+            #expect(metrics["warm/ndcg@20"] == metrics["ndcg@20"], "\(m.name): all test users are in the warm slice")
+            #expect(metrics["cold/ndcg@20"] == nil)
+            #expect(metrics["category:genre1/ndcg@20"] != nil)
+        }
         let table = report.markdownTable()
         #expect(table.contains("| popularity |") && table.contains("| text-knn | cannot run: no product text"))
-        #expect(table.split(separator: "\n").count == 6)
+        #expect(table.contains("Slice category:genre1 (10 test users):") && table.contains("Slice warm (30 test users):"))
+        #expect(!table.contains("Slice cold"))
+        #expect(table.split(separator: "\n").count == 6 + 2 * 6)
+
+        options.sliceCategories = ["Finance"]
+        #expect(throws: EvaluationError.unknownCategory("Finance", dataset: d.name, count: 3)) {
+            try Evaluation.run(dataset: d, options: options)
+        }
     }
 
     @Test func textModelsFindColdProductsThatIDModelsCannot() throws {

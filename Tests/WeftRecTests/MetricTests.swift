@@ -68,6 +68,27 @@ struct MetricTests {
         #expect(validation.evaluate(FixedScores([[0, 0, 0, 0, 1], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]])).metrics["recall@1"] == 1)
     }
 
+    /// Slices: the same ranking, only the slice's positives, averaged over
+    /// the users who have one there; a slice nobody has gets no figures.
+    @Test func slicesCountOnlyTheirPositivesAndTheirUsers() {
+        let s = InteractionSplit(evaluationProtocol: .warm, seed: 1, userCount: 3, productCount: 5,
+                                 train: UserProductPairs(users: [0, 0, 1], products: [0, 1, 2]),
+                                 validation: UserProductPairs(users: [0], products: [4]),
+                                 test: UserProductPairs(users: [0, 0, 1], products: [2, 3, 0]))
+        let model = FixedScores([[9, 8, 7, 6, 5], [1, 2, 3, 4, 5], [0, 0, 0, 0, 0]])
+        let test = RankingEvaluator(split: s, phase: .test, ks: [1, 2], seed: 1)
+        test.slices = [("three", [false, false, false, true, false]), ("zero-or-two", [true, false, true, false, false]),
+                       ("nobody", [false, true, false, false, true])]
+        let r = test.evaluate(model)
+        // User 0 ranks [2, 3] (0, 1 train, 4 validation): both test items in the top 2; user 1 ranks [4, 3].
+        #expect(r.metrics["recall@2"] == 0.5)                 // user 0: 2/2, user 1: 0/1
+        #expect(r.sliceUsers == ["three": 1, "zero-or-two": 2, "nobody": 0])
+        #expect(r.metrics["three/recall@1"] == 0 && r.metrics["three/recall@2"] == 1)   // item 3 at rank 2
+        #expect(abs(r.metrics["three/ndcg@2"]! - 1 / log2(3.0)) < 1e-12)
+        #expect(r.metrics["zero-or-two/recall@1"] == 0.5)     // user 0: item 2 first; user 1: item 0 missed
+        #expect(r.metrics["nobody/recall@1"] == nil)
+    }
+
     @Test func sampledNegativesAreCandidatesTheUserNeverTouched() {
         let d = Fixtures.clustered(groups: 3, usersPerGroup: 8, productsPerGroup: 10, perUser: 6)
         let s = InteractionSplit.make(d, protocol: .cold, seed: 2)

@@ -44,6 +44,26 @@ struct RecommendationCommandLineTests {
         return try decoder.decode(type, from: Data(run.output.utf8))
     }
 
+    /// `weft evaluate --slice-category`: the category's figures and users in
+    /// the report (matched ignoring case), beside the warm/cold slices; an
+    /// unknown category is one clear error naming it.
+    @Test func evaluateReportsCategorySlices() throws {
+        let output = Fixtures.folder().appendingPathComponent("report.json")
+        let run = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "warm", "--models", "popularity",
+                                 "--slice-category", "gift cards", "--output", output.path])
+        #expect(run.status == 0, "\(run.error)")
+        let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: output))
+        let slices = try #require(report.slices)
+        #expect(Set(slices.keys) == ["warm", "cold", "category:Gift Cards"])
+        #expect(slices["category:Gift Cards"] == report.split.testUsers, "every sampled product is a gift card")
+        let metrics = try #require(report.models.first?.metrics)
+        #expect(metrics["category:Gift Cards/ndcg@20"] == metrics["ndcg@20"])
+        #expect(run.output.contains("Slice category:Gift Cards ("))
+        let unknown = try Self.weft(["evaluate", "--data", Self.sample.path, "--models", "popularity",
+                                     "--slice-category", "Finance"])
+        #expect(unknown.status != 0 && unknown.error.contains("no category named 'Finance'"), "\(unknown.error)")
+    }
+
     @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
         let work = Fixtures.folder()
         let db = work.appendingPathComponent("weft.sqlite").path, model = work.appendingPathComponent("model").path
