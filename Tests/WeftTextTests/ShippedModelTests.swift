@@ -6,9 +6,10 @@ import WeftNN
 /// The committed models, `models/weft-small` (masked-LM pretrained on general
 /// English) and `models/weft-small-products` (that model fine-tuned on product
 /// and finance text), checked at test scale against what their READMEs claim:
-/// they load from their float16 files, the first predicts masked words of
-/// Wikipedia text it never saw, and the second retrieves a product from its
-/// reviews far better than the same architecture with random weights.
+/// `weft-small` loads from its float16 file and predicts masked words of
+/// Wikipedia text it never saw. (`weft-small-products` is exercised end to
+/// end by Scripts/demo.sh; its retrieval check was too slow for a debug
+/// build as written and is not in the suite yet.)
 struct ShippedModelTests {
     static func folder(_ name: String) -> URL { TestSupport.packageRoot.appendingPathComponent("models/\(name)") }
 
