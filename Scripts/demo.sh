@@ -2,9 +2,12 @@
 # Weft's main job, end to end, on the committed sample data (Amazon 2018 Gift
 # Cards: products with descriptions, reviews, also-bought links):
 #   1. import the sample into an SQLite store,
-#   2. encode every product description with all-MiniLM-L6-v2 through the
-#      store's embedding cache (a second run encodes nothing; imported
-#      pretrained encoder, fetched from PyPI),
+#   2. encode every product description with Weft's own encoder,
+#      models/weft-small-products (pretrained on general English and
+#      fine-tuned on product and finance text by Weft itself; see its
+#      README), through the store's embedding cache (a second run encodes
+#      nothing). WEFT_DEMO_ENCODER=models/external/all-MiniLM-L6-v2 uses the
+#      imported all-MiniLM-L6-v2 instead (fetched from PyPI),
 #   3. evaluate recommenders on it, cold start included: the 'cold' protocol
 #      removes 20% of products from training and ranks them for users from
 #      their text alone,
@@ -18,11 +21,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash Scripts/setup.sh
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
-bash Scripts/fetch-pretrained.sh
 
 data="${1:-data/amazon2018-gift-cards}"
 work="${WEFT_DEMO_DIR:-.weft-demo}"
-model="models/external/all-MiniLM-L6-v2"
+model="${WEFT_DEMO_ENCODER:-models/weft-small-products}"
+case "$model" in models/external/*) bash Scripts/fetch-pretrained.sh ;; esac
 mkdir -p "$work"
 
 echo "== building (release)"
