@@ -11,7 +11,7 @@ never a silent infinity. Tensors of other dtypes are copied unchanged, and so is
 the header's `__metadata__`. The other files of the folder (config.json,
 pooling.json, spm.model, vocab.txt, ...) are copied as they are. The output is
 written to a temporary file and renamed, so an interrupted run leaves no
-half-written model. Prints the largest absolute rounding error per tensor kind.
+half-written model. Prints the largest absolute rounding error over all tensors.
 """
 import json
 import os
