@@ -143,11 +143,13 @@ public enum Evaluation {
                 continue
             }
             let seconds = Date().timeIntervalSince(started)
-            let (metrics, users) = testMetrics(model, validation: validation, test: test)
+            let (metrics, users, validationMetrics) = testMetrics(model, validation: validation, test: test)
             sliceUsers = users
             options.log("\(name): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
-                .joined(separator: ", ") + String(format: " (trained in %.1f s)", seconds))
-            reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil))
+                .joined(separator: ", ") + String(format: " (trained in %.1f s; validation ndcg@10 %.4f)", seconds,
+                                                  validationMetrics["ndcg@10"] ?? .nan))
+            reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil,
+                                 validationMetrics: validationMetrics))
         }
         return EvaluationReport(
             dataset: dataset.name, evaluationProtocol: options.evaluationProtocol.rawValue, seed: options.seed,
@@ -213,11 +215,16 @@ public enum Evaluation {
     }
 
     /// Test ranking metrics, plus pair precision/recall/F1 at the threshold
-    /// that maximises F1 on validation pairs, and test AUC.
-    public static func testMetrics(_ model: Recommender, validation: RankingEvaluator,
-                                   test: RankingEvaluator) -> (metrics: [String: Double], sliceUsers: [String: Int]) {
+    /// that maximises F1 on validation pairs, and test AUC; and the
+    /// validation phase's recall@K, ndcg@K and AUC of the same model.
+    public static func testMetrics(_ model: Recommender, validation: RankingEvaluator, test: RankingEvaluator)
+        -> (metrics: [String: Double], sliceUsers: [String: Int], validation: [String: Double]) {
         let v = validation.evaluate(model)
         let t = test.evaluate(model)
+        var validationMetrics = v.metrics.filter { $0.key.hasPrefix("recall@") || $0.key.hasPrefix("ndcg@") }
+        if let auc = PairClassification.auc(positives: v.positiveScores, negatives: v.negativeScores) {
+            validationMetrics["auc"] = auc
+        }
         var metrics = t.metrics
         if let threshold = PairClassification.bestThreshold(positives: v.positiveScores, negatives: v.negativeScores) {
             let c = PairClassification.classify(positives: t.positiveScores, negatives: t.negativeScores,
@@ -229,7 +236,7 @@ public enum Evaluation {
         if let auc = PairClassification.auc(positives: t.positiveScores, negatives: t.negativeScores) {
             metrics["auc"] = auc
         }
-        return (metrics, t.sliceUsers)
+        return (metrics, t.sliceUsers, validationMetrics)
     }
 }
 

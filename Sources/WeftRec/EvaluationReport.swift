@@ -13,10 +13,25 @@ public struct EvaluationReport: Codable, Sendable {
         public var trainSeconds: Double?
         /// Why the model did not run, when it did not.
         public var skipped: String?
+        /// The same ranking metrics (recall@K, ndcg@K) and AUC of the final
+        /// model on the validation phase, the data early stopping chose on: a
+        /// gap between these and the test metrics shows how well that choice
+        /// carried over. Absent when the model could not run.
+        public var validationMetrics: [String: Double]?
+
+        public init(name: String, metrics: [String: Double]?, trainSeconds: Double?, skipped: String?,
+                    validationMetrics: [String: Double]? = nil) {
+            self.name = name
+            self.metrics = metrics
+            self.trainSeconds = trainSeconds
+            self.skipped = skipped
+            self.validationMetrics = validationMetrics
+        }
 
         enum CodingKeys: String, CodingKey {
             case name, metrics, skipped
             case trainSeconds = "train_seconds"
+            case validationMetrics = "validation_metrics"
         }
     }
 
@@ -69,16 +84,17 @@ public struct EvaluationReport: Codable, Sendable {
 
     /// One row per model, the metric columns in a fixed order, then training seconds.
     public func markdownTable() -> String {
-        var lines = ["| model | " + Self.columns.map(\.title).joined(separator: " | ") + " | train s |",
-                     "|---|" + String(repeating: "---:|", count: Self.columns.count + 1)]
+        var lines = ["| model | " + Self.columns.map(\.title).joined(separator: " | ") + " | validation NDCG@10 | train s |",
+                     "|---|" + String(repeating: "---:|", count: Self.columns.count + 2)]
         for m in models {
             if let metrics = m.metrics {
                 let cells = Self.columns.map { c in metrics[c.key].map { String(format: "%.4f", $0) } ?? "–" }
+                let validation = m.validationMetrics?["ndcg@10"].map { String(format: "%.4f", $0) } ?? "–"
                 let seconds = m.trainSeconds.map { String(format: "%.1f", $0) } ?? "–"
-                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " | \(seconds) |")
+                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " | \(validation) | \(seconds) |")
             } else {
                 lines.append("| \(m.name) | cannot run: \(m.skipped ?? "unknown reason") |"
-                             + String(repeating: " |", count: Self.columns.count))
+                             + String(repeating: " |", count: Self.columns.count + 1))
             }
         }
         for (slice, users) in (slices ?? [:]).sorted(by: { $0.key < $1.key }) where users > 0 {

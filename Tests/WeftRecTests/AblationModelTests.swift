@@ -42,6 +42,15 @@ struct AblationModelTests {
             #expect(metrics["ndcg@20"]! >= 0 && metrics["ndcg@20"]! <= 1)
         }
         #expect(report.textEmbeddings == "hashed" && report.baselineTextEmbeddings == "random")
+        // The reported validation NDCG@10 is that of the model kept: the best epoch's, as logged in training.
+        for m in report.models {
+            let logged = lines.all.filter { $0.hasPrefix("\(m.name) epoch ") }
+                .compactMap { $0.components(separatedBy: "validation ndcg@10 ").last?.split(separator: ",").first }
+                .compactMap { Double($0) }
+            let best = try #require(logged.max(), "\(m.name) logged no validation")
+            let reported = try #require(m.validationMetrics?["ndcg@10"])
+            #expect(abs(reported - best) <= 5e-5, "\(m.name): reported \(reported), best logged \(best)")
+        }
         // The text projection is (T, D) + (D): 16 × 8 more weights for the 32-wide source.
         let widthGap = (32 - 16) * 8
         #expect(try parameterCount("weft+tl", in: lines) - parameterCount("weft-baseline", in: lines) == widthGap)

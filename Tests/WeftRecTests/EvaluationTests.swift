@@ -26,7 +26,11 @@ struct EvaluationTests {
                 #expect(v >= 0 && v <= 1, "\(m.name) \(key) = \(v)")
             }
             #expect(m.trainSeconds! >= 0)
+            let validation = try #require(m.validationMetrics, "\(m.name) lacks validation metrics")
+            #expect(validation.keys.sorted() == ["auc", "ndcg@10", "ndcg@20", "recall@10", "recall@20"])
+            #expect(validation.values.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(m.name): \(validation)")
         }
+        #expect(textKNN.validationMetrics == nil)
         #expect(report.split.test == 30 && report.split.validation == 30 && report.split.testUsers == 30)
         #expect(report.files.keys.sorted() == ["interactions.jsonl", "products.jsonl"])
         #expect(report.files.values.allSatisfy { $0.count == 64 })
@@ -35,6 +39,8 @@ struct EvaluationTests {
         #expect(json["protocol"] as? String == "warm" && json["seed"] as? Int == 3)
         let first = (json["models"] as! [[String: Any]])[0]
         #expect(first["name"] as? String == "popularity" && first["train_seconds"] != nil)
+        let written = try #require((first["validation_metrics"] as? [String: Double])?["ndcg@10"])
+        #expect(abs(written - report.models[0].validationMetrics!["ndcg@10"]!) < 1e-12)
         // Slices: every test product has training interactions here; group 1's 10 users buy genre1 only.
         let slices = try #require(report.slices)
         #expect(slices == ["warm": 30, "cold": 0, "category:genre1": 10])
@@ -46,6 +52,10 @@ struct EvaluationTests {
         }
         let table = report.markdownTable()
         #expect(table.contains("| popularity |") && table.contains("| text-knn | cannot run: no product text"))
+        #expect(table.hasPrefix("| model | Recall@10 |") && table.contains("| validation NDCG@10 | train s |"))
+        // Every row has the header's cell count, the rows of models that could not run included.
+        let cells = table.split(separator: "\n").prefix(6).map { $0.filter { $0 == "|" }.count }
+        #expect(Set(cells).count == 1, "\(cells)")
         #expect(table.contains("Slice category:genre1 (10 test users):") && table.contains("Slice warm (30 test users):"))
         #expect(!table.contains("Slice cold"))
         #expect(table.split(separator: "\n").count == 6 + 2 * 6)
