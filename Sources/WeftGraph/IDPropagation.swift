@@ -111,6 +111,44 @@ public final class IDPropagation: @unchecked Sendable {
     /// (ū (U, D), p̄ (P, D)) from ego rows `users` (U, D) and `products` (P, D).
     public func callAsFunction(users: Variable, products: Variable, layers: Int,
                                tape: Tape) -> (users: Variable, products: Variable) {
+        propagate(users: users, products: products, layers: layers, tape: tape) { x in x }
+    }
+
+    /// A noisy view of the same propagation, for SimGCL's contrastive
+    /// regulariser (Yu et al., SIGIR 2022): after every layer k ≥ 1, each
+    /// row x of u^k and p^k becomes
+    ///
+    ///   x + ε sign(x) ⊙ δ / ‖δ‖,   δ ~ U(0, 1)^D drawn per row,
+    ///
+    /// so the noise has length ε and stays in x's orthant; the perturbed
+    /// layer feeds the next one, and the mean over k = 0 … K is taken as in
+    /// the clean pathway. The noise is a constant of the step: gradients flow
+    /// through the propagation as in the clean view, not through sign(x).
+    public func perturbed(users: Variable, products: Variable, layers: Int, epsilon: Float, tape: Tape,
+                          using rng: inout SeededGenerator) -> (users: Variable, products: Variable) {
+        propagate(users: users, products: products, layers: layers, tape: tape) { x in
+            let rows = x.value.rowCount, width = x.value.lastDimension
+            let noise = Tensor(uninitialized: x.value.shape)
+            for r in 0..<rows {
+                let out = noise.data + r * width, source = x.value.data + r * width
+                var norm: Float = 0
+                for c in 0..<width {
+                    let draw = rng.nextUniform()
+                    out[c] = draw
+                    norm += draw * draw
+                }
+                let scale = epsilon / Swift.max(norm.squareRoot(), 1e-12)
+                for c in 0..<width {
+                    let sign: Float = source[c] > 0 ? 1 : (source[c] < 0 ? -1 : 0)
+                    out[c] *= scale * sign
+                }
+            }
+            return tape.add(x, Variable(noise))
+        }
+    }
+
+    private func propagate(users: Variable, products: Variable, layers: Int, tape: Tape,
+                           after: (Variable) -> Variable) -> (users: Variable, products: Variable) {
         precondition(users.value.rowCount == userCount && products.value.rowCount == productCount,
                      "IDPropagation: \(users.value.shape) and \(products.value.shape) for A \(userCount)×\(productCount)")
         let transposed = userProduct.transposed
@@ -120,8 +158,8 @@ public final class IDPropagation: @unchecked Sendable {
             var nextUsers = tape.sparseMatmul(userProduct, p)     // (U, D)
             if let userUser { nextUsers = tape.add(nextUsers, tape.sparseMatmul(userUser, u)) }
             let nextProducts = tape.sparseMatmul(transposed, u)   // (P, D)
-            u = nextUsers
-            p = nextProducts
+            u = after(nextUsers)
+            p = after(nextProducts)
             userSum = tape.add(userSum, u)
             productSum = tape.add(productSum, p)
         }

@@ -101,16 +101,8 @@ public final class WeftGNN: Module {
         let d = configuration.dimension
         // The collaborative pathway over the whole interaction graph: ē (U, D) and (P, D).
         var propagated: [NodeType: Variable] = [:]
-        if configuration.idPropagationLayers > 0, let propagation = inputs.idPropagation,
-           let userTable = idEmbeddings[.user], let productTable = idEmbeddings[.product],
-           propagation.userCount <= userTable.count, propagation.productCount <= productTable.count {
-            func ego(_ type: NodeType, _ table: Embedding, _ count: Int) -> Variable {   // (count, D)
-                let available = inputs.idAvailable[type]
-                let keep = (0..<count).map { g -> Float in (available.map { g < $0.count && $0[g] } ?? true) ? 1 : 0 }
-                return tape.scaleRows(tape.prefixRows(table.weight, count), by: Variable(Tensor(keep, shape: [count])))
-            }
-            let out = propagation(users: ego(.user, userTable, propagation.userCount),
-                                  products: ego(.product, productTable, propagation.productCount),
+        if let (propagation, egoUsers, egoProducts) = collaborativeEgo(inputs: inputs, tape: tape) {
+            let out = propagation(users: egoUsers, products: egoProducts,
                                   layers: configuration.idPropagationLayers, tape: tape)
             propagated = [.user: out.users, .product: out.products]
         }
@@ -189,6 +181,32 @@ public final class WeftGNN: Module {
             }
         }
         return outputs
+    }
+
+    /// The collaborative pathway's input: its graph and the ego ID rows of
+    /// users (U, D) and products (P, D), zeroed where a node has no trained
+    /// ID; nil when the pathway does not run.
+    func collaborativeEgo(inputs: Inputs, tape: Tape) -> (IDPropagation, Variable, Variable)? {
+        guard configuration.idPropagationLayers > 0, let propagation = inputs.idPropagation,
+              let userTable = idEmbeddings[.user], let productTable = idEmbeddings[.product],
+              propagation.userCount <= userTable.count, propagation.productCount <= productTable.count else { return nil }
+        func ego(_ type: NodeType, _ table: Embedding, _ count: Int) -> Variable {   // (count, D)
+            let available = inputs.idAvailable[type]
+            let keep = (0..<count).map { g -> Float in (available.map { g < $0.count && $0[g] } ?? true) ? 1 : 0 }
+            return tape.scaleRows(tape.prefixRows(table.weight, count), by: Variable(Tensor(keep, shape: [count])))
+        }
+        return (propagation, ego(.user, userTable, propagation.userCount),
+                ego(.product, productTable, propagation.productCount))
+    }
+
+    /// One noisy view (ū′ (U, D), p̄′ (P, D)) of the collaborative pathway
+    /// (`IDPropagation.perturbed`, noise length `epsilon`), for the
+    /// contrastive regulariser; nil when the pathway does not run.
+    public func perturbedCollaborativeView(inputs: Inputs, epsilon: Float, tape: Tape,
+                                           using rng: inout SeededGenerator) -> (users: Variable, products: Variable)? {
+        guard let (propagation, users, products) = collaborativeEgo(inputs: inputs, tape: tape) else { return nil }
+        return propagation.perturbed(users: users, products: products, layers: configuration.idPropagationLayers,
+                                     epsilon: epsilon, tape: tape, using: &rng)
     }
 
     public func namedParameters() -> [(name: String, parameter: Variable)] {

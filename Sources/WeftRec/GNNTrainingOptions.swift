@@ -34,12 +34,22 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     /// λ of LightGCN's L2 term on the batch's ID embeddings under BPR:
     /// λ/(2B) Σ_batch (‖e_u‖² + ‖e_i‖² + ‖e_j‖²).
     public var regularization: Float = 1e-4
+    /// λ of the contrastive regulariser on the collaborative pathway
+    /// (SimGCL): two noisy views of the propagated ID embeddings, and an
+    /// InfoNCE loss that asks each batch user (and positive product) to
+    /// find its own other view among the batch's; 0: off.
+    public var contrastiveWeight: Float = 0
+    /// ε, the length of the noise added to every propagated row of a view.
+    public var contrastiveNoise: Float = 0.1
+    /// τ of the contrastive InfoNCE (cosine / τ).
+    public var contrastiveTemperature: Float = 0.2
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case objective, temperature, learningRate, transformLearningRateScale, batchSize, fanouts, maximumEpochs,
-             patience, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization
+             patience, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization,
+             contrastiveWeight, contrastiveNoise, contrastiveTemperature
     }
 
     /// Settings saved before a field existed read as that field's default
@@ -60,5 +70,9 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
         excludeBatchEdges = try c.decodeIfPresent(Bool.self, forKey: .excludeBatchEdges) ?? excludeBatchEdges
         gradientClip = try c.decodeIfPresent(Float.self, forKey: .gradientClip) ?? gradientClip
         regularization = try c.decodeIfPresent(Float.self, forKey: .regularization) ?? 0
+        contrastiveWeight = try c.decodeIfPresent(Float.self, forKey: .contrastiveWeight) ?? contrastiveWeight
+        contrastiveNoise = try c.decodeIfPresent(Float.self, forKey: .contrastiveNoise) ?? contrastiveNoise
+        contrastiveTemperature = try c.decodeIfPresent(Float.self, forKey: .contrastiveTemperature)
+            ?? contrastiveTemperature
     }
 }

@@ -142,9 +142,13 @@ public final class WeftGNNRecommender: Recommender {
             var lossSum = 0.0, batches = 0
             for batch in triplets.epoch(batchSize: options.batchSize, using: &rng) {
                 let tape = Tape()
-                let loss = options.objective == .bpr
+                var loss = options.objective == .bpr
                     ? bprLoss(batch.users, batch.positives, batch.negatives, sampler: sampler, tape: tape, rng: &rng)
                     : softmaxLoss(batch.users, batch.positives, sampler: sampler, tape: tape, rng: &rng)
+                if options.contrastiveWeight > 0,
+                   let contrastive = contrastiveLoss(batch.users, batch.positives, tape: tape, rng: &rng) {
+                    loss = tape.add(loss, tape.scale(contrastive, options.contrastiveWeight))
+                }
                 lossSum += Double(loss.value.scalar)
                 batches += 1
                 tape.backward(loss)
@@ -282,6 +286,44 @@ public final class WeftGNNRecommender: Recommender {
         let p = tape.l2Normalize(tape.gatherRows(out[.product]!, ids: sample.seedLocalIds[.product]!))  // (P, D)
         let logits = tape.scale(tape.matmul(u, p, transposeB: true), 1 / options.temperature)           // (B, P)
         return tape.crossEntropy(logits, targets: targets)
+    }
+
+    /// SimGCL's contrastive regulariser on the collaborative pathway: two
+    /// noisy views (ū′, p̄′) and (ū″, p̄″) of the propagated ID embeddings
+    /// (`WeftGNN.perturbedCollaborativeView`, noise length ε), and over the
+    /// batch's distinct users U_B and distinct positive products P_B
+    ///
+    ///   L_cl = InfoNCE(ū′[U_B], ū″[U_B]) + InfoNCE(p̄′[P_B], p̄″[P_B]),
+    ///   InfoNCE(a, b) = −(1/n) Σ_i log softmax_j(⟨â_i, b̂_j⟩ / τ)[i]
+    ///
+    /// with â, b̂ unit rows: each node must pick its own other view out of
+    /// the batch's. It spreads the embeddings more uniformly, which is where
+    /// SimGCL's gain over LightGCN comes from. Nil without the pathway.
+    func contrastiveLoss(_ users: [Int32], _ positives: [Int32], tape: Tape,
+                         rng: inout SeededGenerator) -> Variable? {
+        guard let model,
+              let first = model.perturbedCollaborativeView(inputs: inputs, epsilon: options.contrastiveNoise,
+                                                           tape: tape, using: &rng),
+              let second = model.perturbedCollaborativeView(inputs: inputs, epsilon: options.contrastiveNoise,
+                                                            tape: tape, using: &rng) else { return nil }
+        let userIds = Self.distinct(users), productIds = Self.distinct(positives)
+        return tape.add(
+            Self.infoNCE(tape.gatherRows(first.users, ids: userIds), tape.gatherRows(second.users, ids: userIds),
+                         temperature: options.contrastiveTemperature, tape: tape),
+            Self.infoNCE(tape.gatherRows(first.products, ids: productIds), tape.gatherRows(second.products, ids: productIds),
+                         temperature: options.contrastiveTemperature, tape: tape))
+    }
+
+    /// −(1/n) Σ_i log softmax_j(⟨â_i, b̂_j⟩ / τ)[i] for a, b (n, D), rows unit-normalised.
+    static func infoNCE(_ a: Variable, _ b: Variable, temperature: Float, tape: Tape) -> Variable {
+        let logits = tape.scale(tape.matmul(tape.l2Normalize(a), tape.l2Normalize(b), transposeB: true), 1 / temperature)
+        return tape.crossEntropy(logits, targets: (0..<Int32(a.value.rowCount)).map { $0 })
+    }
+
+    /// The ids in order of first appearance, each once.
+    static func distinct(_ ids: [Int32]) -> [Int32] {
+        var seen = Set<Int32>()
+        return ids.filter { seen.insert($0).inserted }
     }
 
     /// Every pair's edge in both directions, keyed as the sampler expects.

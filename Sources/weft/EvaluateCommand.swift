@@ -68,6 +68,15 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Temperature of the GNN's sampled softmax.")
     var gnnTemperature: Float = 0.1
 
+    @Option(help: "Weight λ of the GNN's contrastive regulariser on its collaborative pathway (SimGCL: InfoNCE between two noisy views of the propagated ID embeddings; 0: off).")
+    var gnnContrastiveWeight: Float = 0
+
+    @Option(help: "Noise length ε of the contrastive regulariser's views.")
+    var gnnContrastiveNoise: Float = 0.1
+
+    @Option(help: "Temperature τ of the contrastive regulariser's InfoNCE.")
+    var gnnContrastiveTemperature: Float = 0.2
+
     @Flag(help: "Keep each GNN batch's own user–product edges in its sampled subgraph (LightGCN's habit; default: leave them out).")
     var keepBatchEdges = false
 
@@ -137,6 +146,12 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         options.gnnTraining.objective = objective
         options.gnnTraining.temperature = gnnTemperature
+        guard gnnContrastiveWeight >= 0, gnnContrastiveNoise >= 0, gnnContrastiveTemperature > 0 else {
+            throw ValidationError("--gnn-contrastive-weight and --gnn-contrastive-noise must be ≥ 0, --gnn-contrastive-temperature > 0")
+        }
+        options.gnnTraining.contrastiveWeight = gnnContrastiveWeight
+        options.gnnTraining.contrastiveNoise = gnnContrastiveNoise
+        options.gnnTraining.contrastiveTemperature = gnnContrastiveTemperature
         options.gnnTraining.excludeBatchEdges = !keepBatchEdges
         let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {

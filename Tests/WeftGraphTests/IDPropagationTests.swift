@@ -246,4 +246,69 @@ struct IDPropagationTests {
         let old = try JSONDecoder().decode(GNNConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
         #expect(old == GNNConfiguration(propagatedIDView: false, socialPropagation: false))
     }
+    /// SimGCL's noisy view: with one layer, the view differs from the clean
+    /// pathway by half the layer's noise (the mean over k = 0, 1), and that
+    /// noise has length ε in every row and lies in the clean row's orthant.
+    /// With ε = 0 the view is the clean pathway.
+    @Test func perturbedViewAddsNoiseOfLengthEpsilonInTheRowsOrthant() {
+        let users = 4, items = 5, d = 6, epsilon: Float = 0.3
+        let adjacency = Adjacency(rowCount: users, sources: sources, targets: targets)
+        let propagation = IDPropagation(interactions: adjacency, productCount: items)
+        let u = random([users, d], seed: 5), p = random([items, d], seed: 6)
+        let clean = propagation(users: u, products: p, layers: 1, tape: Tape.inference)
+        var rng = SeededGenerator(seed: 9)
+        let noisy = propagation.perturbed(users: u, products: p, layers: 1, epsilon: epsilon, tape: Tape.inference,
+                                          using: &rng)
+        for (ego, mean, view) in [(u, clean.users, noisy.users), (p, clean.products, noisy.products)] {
+            for r in 0..<ego.value.rowCount {
+                let layer = (0..<d).map { 2 * mean.value.row(r).scalars[$0] - ego.value.row(r).scalars[$0] }
+                let noise = (0..<d).map { 2 * (view.value.row(r).scalars[$0] - mean.value.row(r).scalars[$0]) }
+                let length = noise.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                #expect(abs(length - epsilon) < 1e-4, "row \(r): noise length \(length)")
+                #expect(zip(noise, layer).allSatisfy { $0 * $1 >= 0 }, "row \(r): noise leaves the orthant")
+            }
+        }
+        rng = SeededGenerator(seed: 9)
+        let none = propagation.perturbed(users: u, products: p, layers: 2, epsilon: 0, tape: Tape.inference, using: &rng)
+        let twoLayers = propagation(users: u, products: p, layers: 2, tape: Tape.inference)
+        #expect(none.users.value.scalars == twoLayers.users.value.scalars)
+        #expect(none.products.value.scalars == twoLayers.products.value.scalars)
+    }
+
+    /// Gradients of the noisy view (the noise a constant: the same draw in
+    /// every evaluation). The noise follows sign(x), which jumps where a
+    /// coordinate of a layer crosses zero; the step is 1e-3 instead of the
+    /// default 1e-2 so that no coordinate of these inputs crosses zero within
+    /// ±h, and the backward must equal the clean pathway's (the noise adds
+    /// no gradient).
+    @Test func perturbedGradients() {
+        let adjacency = Adjacency(rowCount: 4, sources: sources, targets: targets)
+        let links = Adjacency(rowCount: 4, sources: [0, 2], targets: [1, 3])
+        let propagation = IDPropagation(interactions: adjacency, productCount: 5, userLinks: links)
+        let u = random([4, 3], seed: 7), p = random([5, 3], seed: 8)
+        let mismatches = GradientCheck.check(inputs: [u, p], step: 1e-3) { tape, v in
+            var rng = SeededGenerator(seed: 12)
+            let out = propagation.perturbed(users: v[0], products: v[1], layers: 2, epsilon: 0.05, tape: tape, using: &rng)
+            return tape.concatenateColumns([tape.prefixRows(out.products, 4), out.users])
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(3))")
+
+        func gradients(_ view: (Tape, Variable, Variable) -> (users: Variable, products: Variable)) -> [Float] {
+            let a = Variable(u.value.copy(), requiresGrad: true), b = Variable(p.value.copy(), requiresGrad: true)
+            let tape = Tape()
+            let out = view(tape, a, b)
+            let weights = Variable(Tensor((0..<(out.users.value.count)).map { Float($0 % 5) - 2 }, shape: out.users.value.shape))
+            let productWeights = Variable(Tensor((0..<(out.products.value.count)).map { Float($0 % 3) - 1 },
+                                                 shape: out.products.value.shape))
+            let loss = tape.add(tape.sum(tape.mul(out.users, weights)), tape.sum(tape.mul(out.products, productWeights)))
+            tape.backward(loss)
+            return a.grad!.scalars + b.grad!.scalars
+        }
+        let clean = gradients { tape, a, b in propagation(users: a, products: b, layers: 2, tape: tape) }
+        let noisy = gradients { tape, a, b in
+            var rng = SeededGenerator(seed: 12)
+            return propagation.perturbed(users: a, products: b, layers: 2, epsilon: 0.05, tape: tape, using: &rng)
+        }
+        #expect(zip(clean, noisy).allSatisfy { abs($0 - $1) < 1e-6 })
+    }
 }
