@@ -1,12 +1,39 @@
 import CBLAS
+import Foundation
 
 /// Thin wrappers over OpenBLAS `cblas_sgemm` for row-major matrices.
+///
+/// OpenBLAS's thread count is one setting of the whole process, and
+/// OpenBLAS does not promise that `openblas_set_num_threads` is safe while
+/// another thread is inside a threaded call. So every call here holds a
+/// shared lock and a change of the thread count holds it exclusively: it
+/// waits for the calls in flight, and calls wait for it.
+///
+/// Results can depend on the thread count in effect: the fine-tuning resume
+/// test (bit-for-bit equality), run in one process beside tests that switch
+/// BLAS to one thread, failed in about half the runs, with or without this
+/// lock, and never with OpenBLAS at one thread throughout or with the
+/// switches disabled. So a computation that must reproduce bit for bit
+/// needs the same thread count every time (`Scripts/test.sh` runs the tests
+/// with `OPENBLAS_NUM_THREADS=1`).
 public enum BLAS {
-    /// Sets OpenBLAS's thread count.
-    public static func setThreadCount(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// Sets OpenBLAS's thread count, once no call is in flight.
+    public static func setThreadCount(_ n: Int) { calls.exclusively { openblas_set_num_threads(Int32(n)) } }
 
     /// OpenBLAS's current thread count.
     public static var threadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Runs `body` with OpenBLAS single-threaded, for regions that call many
+    /// small sgemms from several workers at once (nested threading would
+    /// oversubscribe the cores). Overlapping regions (concurrent requests)
+    /// are counted: the first to enter saves the count and sets 1, the last
+    /// to leave restores it. (Each region saving and restoring on its own
+    /// could leave OpenBLAS at one thread for good when two interleaved.)
+    public static func withSingleThread<R>(_ body: () -> R) -> R {
+        SingleThreadedRegions.blas.run(body)
+    }
+
+    static let calls = ReadWriteLock()
 
     /// C (M×N) = alpha · op(A) · op(B) + beta · C, all row-major.
     ///
@@ -29,14 +56,85 @@ public enum BLAS {
             }
             return
         }
-        cblas_sgemm(
-            CblasRowMajor,
-            transposeA ? CblasTrans : CblasNoTrans,
-            transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), alpha,
-            a, Int32(lda ?? (transposeA ? m : k)),
-            b, Int32(ldb ?? (transposeB ? k : n)),
-            beta, c, Int32(ldc ?? n))
+        calls.shared {
+            cblas_sgemm(
+                CblasRowMajor,
+                transposeA ? CblasTrans : CblasNoTrans,
+                transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha,
+                a, Int32(lda ?? (transposeA ? m : k)),
+                b, Int32(ldb ?? (transposeB ? k : n)),
+                beta, c, Int32(ldc ?? n))
+        }
+    }
+}
+
+/// A pthread read–write lock: many holders at once in `shared`, one alone in `exclusively`.
+final class ReadWriteLock: @unchecked Sendable {
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        pthread_rwlock_init(lock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    @inline(__always)
+    func shared<R>(_ body: () -> R) -> R {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return body()
+    }
+
+    func exclusively<R>(_ body: () -> R) -> R {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return body()
+    }
+}
+
+/// Open regions that need a process-wide thread count of 1 (OpenBLAS's),
+/// counted so that overlapping regions change the count once on the way in
+/// and restore it once, when the last one leaves.
+final class SingleThreadedRegions: @unchecked Sendable {
+    static let blas = SingleThreadedRegions(get: { BLAS.threadCount }, set: { BLAS.setThreadCount($0) })
+
+    private let lock = NSLock()
+    private var open = 0
+    private var saved = 1
+    private let get: @Sendable () -> Int
+    private let set: @Sendable (Int) -> Void
+
+    init(get: @escaping @Sendable () -> Int, set: @escaping @Sendable (Int) -> Void) {
+        self.get = get
+        self.set = set
+    }
+
+    func run<R>(_ body: () -> R) -> R {
+        enter()
+        defer { leave() }
+        return body()
+    }
+
+    func enter() {
+        lock.lock()
+        defer { lock.unlock() }
+        if open == 0 {
+            saved = get()
+            if saved != 1 { set(1) }
+        }
+        open += 1
+    }
+
+    func leave() {
+        lock.lock()
+        defer { lock.unlock() }
+        open -= 1
+        if open == 0 && saved != 1 { set(saved) }
     }
 }
 
@@ -88,15 +186,14 @@ extension Tensor {
                                     a: UnsafePointer<Float>, strideA: Int,
                                     b: UnsafePointer<Float>, strideB: Int,
                                     beta: Float, c: UnsafeMutablePointer<Float>, strideC: Int) {
-        let saved = BLAS.threadCount
-        let parallel = batch > 1 && Parallelism.threadCount > 1
-        if parallel { BLAS.setThreadCount(1) }
-        parallelFor(batch) { range in
-            for i in range {
-                BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                           a: a + i * strideA, b: b + i * strideB, beta: beta, c: c + i * strideC)
+        func run() {
+            parallelFor(batch) { range in
+                for i in range {
+                    BLAS.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                               a: a + i * strideA, b: b + i * strideB, beta: beta, c: c + i * strideC)
+                }
             }
         }
-        if parallel { BLAS.setThreadCount(saved) }
+        if batch > 1 && Parallelism.threadCount > 1 { BLAS.withSingleThread(run) } else { run() }
     }
 }

@@ -50,11 +50,8 @@ enum WorkerPool {
     /// Runs `body` with OpenBLAS single-threaded, for regions that call many
     /// small sgemms from several workers at once (nested threading would
     /// oversubscribe the cores).
+    /// (`BLAS.withSingleThread`: overlapping regions are counted.)
     static func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
-        let saved = BLAS.threadCount
-        if saved == 1 { return body() }
-        BLAS.setThreadCount(1)
-        defer { BLAS.setThreadCount(saved) }
-        return body()
+        BLAS.withSingleThread(body)
     }
 }
