@@ -7,8 +7,9 @@
 ///   t_i = W_text^τ x_i + b_text^τ                  (zeros for a type without text)
 ///   e_i ← ē_i, its collaborative-pathway embedding, for users and products
 ///         when `propagatedIDView` (and the pathway runs)
-///   e_i ← 0 when the node has no trained ID, and with probability
-///         `idDropout` in training, so the model learns to work from text
+///   e_i ← 0 when the node has no trained ID (or is in `Inputs.droppedIDs`),
+///         and with probability `idDropout` in training, so the model learns
+///         to work from text
 ///   h_i⁰ = TextIDFusion^τ(t_i, e_i)                (learned gate)
 ///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1 (see there)
 ///   g_i = (1/(L+1)) Σ_l h_i^l                       (layer mean, as LightGCN)
@@ -45,6 +46,10 @@ public final class WeftGNN: Module {
         /// (N_τ, T) unit text vectors of users and products for the
         /// text-similarity pathway (rows by global node id; missing rows: zeros).
         public var similarityText: [NodeType: Tensor]
+        /// Nodes treated as having no trained ID in this call: their ID view
+        /// and their collaborative-pathway term are zero, as for a cold
+        /// product (training's simulated cold products; empty otherwise).
+        public var droppedIDs: [NodeType: Set<Int32>] = [:]
 
         public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:],
                     idPropagation: IDPropagation? = nil, similarityText: [NodeType: Tensor] = [:]) {
@@ -128,7 +133,9 @@ public final class WeftGNN: Module {
             let rows = source?.value.rowCount ?? table.count
             let available = inputs.idAvailable[type]
             var gatherIds = [Int32](repeating: 0, count: n), keep = [Float](repeating: 0, count: n)
-            for (i, g) in nodes.enumerated() where Int(g) < rows && (available.map { Int(g) < $0.count && $0[Int(g)] } ?? true) {
+            let dropped = inputs.droppedIDs[type] ?? []
+            for (i, g) in nodes.enumerated() where Int(g) < rows && (available.map { Int(g) < $0.count && $0[Int(g)] } ?? true)
+                && !dropped.contains(g) {
                 gatherIds[i] = g
                 keep[i] = 1
             }
@@ -156,7 +163,8 @@ public final class WeftGNN: Module {
             let nodes = subgraph.nodes[type] ?? []
             let s = g.value.shape[0]
             var ids = [Int32](repeating: 0, count: s), keep = [Float](repeating: 0, count: s)
-            for i in 0..<s where Int(nodes[i]) < rows {
+            let dropped = inputs.droppedIDs[type] ?? []
+            for i in 0..<s where Int(nodes[i]) < rows && !dropped.contains(nodes[i]) {
                 ids[i] = nodes[i]
                 keep[i] = 1
             }

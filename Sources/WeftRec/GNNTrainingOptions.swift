@@ -43,13 +43,20 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     public var contrastiveNoise: Float = 0.1
     /// τ of the contrastive InfoNCE (cosine / τ).
     public var contrastiveTemperature: Float = 0.2
+    /// Probability that a product of a BPR batch (positive or negative) is
+    /// trained as a cold product: its ID view and collaborative term are
+    /// zero and every one of its interaction edges is left out of the
+    /// batch's sampled subgraph, so the attention layers see it as they see
+    /// a product nobody has bought (ID dropout alone leaves its buyers among
+    /// its neighbours). 0: off.
+    public var coldSimulation: Float = 0
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
         case objective, temperature, learningRate, transformLearningRateScale, batchSize, fanouts, maximumEpochs,
              patience, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization,
-             contrastiveWeight, contrastiveNoise, contrastiveTemperature
+             contrastiveWeight, contrastiveNoise, contrastiveTemperature, coldSimulation
     }
 
     /// Settings saved before a field existed read as that field's default
@@ -74,5 +81,6 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
         contrastiveNoise = try c.decodeIfPresent(Float.self, forKey: .contrastiveNoise) ?? contrastiveNoise
         contrastiveTemperature = try c.decodeIfPresent(Float.self, forKey: .contrastiveTemperature)
             ?? contrastiveTemperature
+        coldSimulation = try c.decodeIfPresent(Float.self, forKey: .coldSimulation) ?? coldSimulation
     }
 }

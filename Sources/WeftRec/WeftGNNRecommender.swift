@@ -39,6 +39,9 @@ public final class WeftGNNRecommender: Recommender {
     /// When set, the model needs product text: `fit` without any throws
     /// `RecommenderUnavailable` with this reason (the text ablation's models).
     public var missingTextReason: String?
+    /// Each product's training users (the reverse of the training
+    /// interactions), for cold simulation.
+    private var productUsers: Adjacency?
 
     public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
                 options: GNNTrainingOptions = GNNTrainingOptions()) {
@@ -120,6 +123,16 @@ public final class WeftGNNRecommender: Recommender {
             AdamW(parameters: transforms, learningRate: options.learningRate * options.transformLearningRateScale,
                   weightDecay: options.weightDecay),
         ]
+        if options.coldSimulation > 0 {
+            var sources: [Int32] = [], targets: [Int32] = []
+            for u in 0..<context.trainAdjacency.rowCount {
+                for p in context.trainAdjacency.neighbors(of: u) {
+                    sources.append(p)
+                    targets.append(Int32(u))
+                }
+            }
+            productUsers = Adjacency(rowCount: context.split.productCount, sources: sources, targets: targets)
+        }
         let sampler = NeighborSampler(graph: graph, fanout: Array(options.fanouts.prefix(configuration.layers)))
         let triplets = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
@@ -241,10 +254,17 @@ public final class WeftGNNRecommender: Recommender {
     func bprLoss(_ users: [Int32], _ positives: [Int32], _ negatives: [Int32], sampler: NeighborSampler, tape: Tape,
                  rng: inout SeededGenerator) -> Variable {
         let model = model!
+        // Simulated cold products: no ID, no collaborative term, none of their buyers in the subgraph.
+        var cold = Set<Int32>()
+        if options.coldSimulation > 0 {
+            for p in Self.distinct(positives + negatives) where rng.nextUniform() < options.coldSimulation { cold.insert(p) }
+        }
+        var batchInputs = inputs
+        if !cold.isEmpty { batchInputs.droppedIDs[.product] = cold }
         // The batch's own positive edges are left out of its subgraph (both directions).
         let sample = sampler.sample(seeds: [.user: users, .product: positives + negatives],
-                                    excluding: excludedEdges(users, positives), using: &rng)
-        let out = model(sample.subgraph, inputs: inputs, tape: tape, training: true, using: &rng)
+                                    excluding: excludedEdges(users, positives, coldProducts: cold), using: &rng)
+        let out = model(sample.subgraph, inputs: batchInputs, tape: tape, training: true, using: &rng)
         let productLocal = sample.seedLocalIds[.product]!
         let b = users.count
         let u = tape.gatherRows(out[.user]!, ids: sample.seedLocalIds[.user]!)           // (B, D)
@@ -326,14 +346,24 @@ public final class WeftGNNRecommender: Recommender {
         return ids.filter { seen.insert($0).inserted }
     }
 
-    /// Every pair's edge in both directions, keyed as the sampler expects.
-    func excludedEdges(_ users: [Int32], _ positives: [Int32]) -> [Relation: Set<Int64>] {
-        guard options.excludeBatchEdges else { return [:] }
+    /// Every pair's edge in both directions, keyed as the sampler expects;
+    /// and every training interaction of each of `coldProducts`.
+    func excludedEdges(_ users: [Int32], _ positives: [Int32],
+                       coldProducts: Set<Int32> = []) -> [Relation: Set<Int64>] {
         var forward = Set<Int64>(), backward = Set<Int64>()
-        for (u, p) in zip(users, positives) {
+        func exclude(_ u: Int32, _ p: Int32) {
             forward.insert(Int64(u) << 32 | Int64(p))
             backward.insert(Int64(p) << 32 | Int64(u))
         }
+        if options.excludeBatchEdges {
+            for (u, p) in zip(users, positives) { exclude(u, p) }
+        }
+        if let productUsers {
+            for p in coldProducts where Int(p) < productUsers.rowCount {
+                for u in productUsers.neighbors(of: Int(p)) { exclude(u, p) }
+            }
+        }
+        guard !forward.isEmpty else { return [:] }
         return [.interacted: forward, Relation.interacted.reversed: backward]
     }
 

@@ -77,6 +77,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Temperature τ of the contrastive regulariser's InfoNCE.")
     var gnnContrastiveTemperature: Float = 0.2
 
+    @Option(help: "Probability that a product of a GNN training batch is trained as a cold product (no ID, no collaborative term, none of its buyers in the sampled subgraph); 0: off.")
+    var gnnColdSimulation: Float = 0
+
     @Flag(help: "Keep each GNN batch's own user–product edges in its sampled subgraph (LightGCN's habit; default: leave them out).")
     var keepBatchEdges = false
 
@@ -152,6 +155,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnnTraining.contrastiveWeight = gnnContrastiveWeight
         options.gnnTraining.contrastiveNoise = gnnContrastiveNoise
         options.gnnTraining.contrastiveTemperature = gnnContrastiveTemperature
+        guard (0...1).contains(gnnColdSimulation) else { throw ValidationError("--gnn-cold-simulation must be in 0...1") }
+        options.gnnTraining.coldSimulation = gnnColdSimulation
         options.gnnTraining.excludeBatchEdges = !keepBatchEdges
         let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {

@@ -246,6 +246,30 @@ struct IDPropagationTests {
         let old = try JSONDecoder().decode(GNNConfiguration.self, from: JSONSerialization.data(withJSONObject: saved))
         #expect(old == GNNConfiguration(propagatedIDView: false, socialPropagation: false))
     }
+    /// A product in `droppedIDs` is embedded as a cold product is: no ID view
+    /// and no collaborative term, so its output is what the model gives it
+    /// with the pathway off and its ID unavailable; other nodes keep theirs.
+    @Test func droppedIDsZeroTheIDViewAndTheCollaborativeTerm() throws {
+        let g = try graph()
+        for propagatedView in [true, false] {
+            let m = model(g, layers: 0, propagationLayers: 2, propagatedView: propagatedView)
+            var dropped = try inputs(g, propagation: true)
+            dropped.droppedIDs = [.product: [2]]
+            var reference = try inputs(g, propagation: false)
+            reference.idAvailable[.product]![2] = false
+            var rng = SeededGenerator(seed: 8)
+            let got = m(g.fullSubgraph(), inputs: dropped, tape: Tape.inference, training: false, using: &rng)
+            let expected = m(g.fullSubgraph(), inputs: reference, tape: Tape.inference, training: false, using: &rng)
+            #expect(got[.product]!.value.row(2).scalars.elementsEqual(expected[.product]!.value.row(2).scalars) { abs($0 - $1) < 1e-6 })
+            let plain = m(g.fullSubgraph(), inputs: try inputs(g, propagation: true), tape: Tape.inference, training: false,
+                          using: &rng)
+            #expect(got[.product]!.value.row(2).scalars != plain[.product]!.value.row(2).scalars, "product 2 has an ID and buyers")
+            for p in [0, 1, 3, 4, 5] {
+                #expect(got[.product]!.value.row(p).scalars == plain[.product]!.value.row(p).scalars, "product \(p)")
+            }
+        }
+    }
+
     /// SimGCL's noisy view: with one layer, the view differs from the clean
     /// pathway by half the layer's noise (the mean over k = 0, 1), and that
     /// noise has length ε in every row and lies in the clean row's orthant.

@@ -161,7 +161,41 @@ struct CollaborativePathwayTests {
         #expect(v1.users.value.scalars != v2.users.value.scalars)
     }
 
-    /// Training options saved before the contrastive regulariser existed load with it off.
+    /// Cold simulation leaves every training interaction of a simulated cold
+    /// product out of the batch's subgraph (besides the batch's own edges),
+    /// and a model trained with it ranks cold products from text and
+    /// categories far above chance.
+    @Test func coldSimulationHidesTheProductsBuyersAndStillRanksColdProducts() throws {
+        let d = Fixtures.clustered(groups: 4, usersPerGroup: 10, productsPerGroup: 25, perUser: 12)
+        var o = options(propagationLayers: 2)
+        o.evaluationProtocol = .cold
+        o.gnnTraining.coldSimulation = 0.5
+        o.gnnTraining.maximumEpochs = 15
+        o.models = ["weft+tl+gnn"]
+        o.productText = HashedTextFeatures.embed(d.products.map(\.text), dimension: 32)
+        o.textEncoder = { HashedTextFeatures.embed($0, dimension: 32) }
+        let report = try Evaluation.run(dataset: d, options: o)
+        let metrics = try #require(report.models[0].metrics)
+        #expect(metrics["auc"]! > 0.9, "\(metrics)")
+
+        let s = InteractionSplit.make(d, protocol: .warm, seed: 1)
+        var short = options(propagationLayers: 2)
+        short.gnnTraining.coldSimulation = 0.5
+        short.gnnTraining.maximumEpochs = 1
+        let model = WeftGNNRecommender(configuration: short.gnn, options: short.gnnTraining)
+        try model.fit(context(d, s, text: nil))
+        let train = s.train.adjacency(userCount: s.userCount)
+        let cold: Set<Int32> = [3, 40]
+        var expected = Set<Int64>()
+        for u in 0..<train.rowCount { for p in train.neighbors(of: u) where cold.contains(p) { expected.insert(Int64(u) << 32 | Int64(p)) } }
+        #expect(!expected.isEmpty)
+        let excluded = model.excludedEdges([7], [5], coldProducts: cold)
+        #expect(excluded[.interacted] == expected.union([Int64(7) << 32 | 5]))
+        #expect(excluded[Relation.interacted.reversed]?.count == expected.count + 1)
+        #expect(model.excludedEdges([7], [5])[.interacted] == [Int64(7) << 32 | 5])
+    }
+
+    /// Training options saved before the contrastive regulariser and cold simulation existed load with both off.
     @Test func optionsSavedWithoutContrastiveWeightLoadWithItOff() throws {
         var options = GNNTrainingOptions()
         options.contrastiveWeight = 0.3
@@ -170,6 +204,7 @@ struct CollaborativePathwayTests {
         saved["contrastiveWeight"] = nil
         saved["contrastiveNoise"] = nil
         saved["contrastiveTemperature"] = nil
+        saved["coldSimulation"] = nil
         let old = try JSONDecoder().decode(GNNTrainingOptions.self, from: JSONSerialization.data(withJSONObject: saved))
         #expect(old == GNNTrainingOptions())
     }
