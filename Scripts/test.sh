@@ -9,8 +9,13 @@ if [ -f Scripts/fetch-pretrained.sh ]; then bash Scripts/fetch-pretrained.sh || 
 swift build --build-tests "$@"
 # Tests run in parallel in one process, and OpenBLAS's thread count is one
 # setting of that process: a test that switches BLAS to one thread changes how
-# another test's sgemm rounds, and tests that check bit-for-bit reproducibility
-# (resumed training) then fail at random. One BLAS thread for the whole run
-# keeps them deterministic; Weft's own kernels still use every core.
+# another test's sgemm rounds. One BLAS thread for the whole run removes that;
+# Weft's own kernels still use every core.
 export OPENBLAS_NUM_THREADS=1
-swift test --skip-build --parallel "$@"
+# The fine-tuning resume test asks for bit-for-bit equality with an
+# uninterrupted run. Beside the other tests in one process it still failed in
+# one full-suite run of three with one BLAS thread (and in about half the runs
+# without), while alone it has always passed; the cause is not found yet
+# (README, "Tests"). It runs on its own, after the rest.
+swift test --skip-build --parallel --skip FineTuningResumeTests "$@"
+swift test --skip-build --filter FineTuningResumeTests "$@"

@@ -12,10 +12,11 @@ import Foundation
 /// Results can depend on the thread count in effect: the fine-tuning resume
 /// test (bit-for-bit equality), run in one process beside tests that switch
 /// BLAS to one thread, failed in about half the runs, with or without this
-/// lock, and never with OpenBLAS at one thread throughout or with the
-/// switches disabled. So a computation that must reproduce bit for bit
-/// needs the same thread count every time (`Scripts/test.sh` runs the tests
-/// with `OPENBLAS_NUM_THREADS=1`).
+/// lock; with the switches disabled it passed 3 runs of 3, and with OpenBLAS
+/// at one thread throughout it failed 1 full-suite run of 3, so the thread
+/// count is one cause but not the only one. A computation that must reproduce bit for
+/// bit needs the same thread count every time (`Scripts/test.sh` runs the
+/// tests with `OPENBLAS_NUM_THREADS=1`).
 public enum BLAS {
     /// Sets OpenBLAS's thread count, once no call is in flight.
     public static func setThreadCount(_ n: Int) { calls.exclusively { openblas_set_num_threads(Int32(n)) } }

@@ -34,8 +34,11 @@ public final class BufferPool: @unchecked Sendable {
     /// that were live at once, so it keeps resident memory at the process's high-water mark
     /// rather than raising it; a 1 GB cap was smaller than one GNN step on the 1M-user graph,
     /// whose surplus buffers went back to the kernel and were faulted in again every step.
+    /// `WEFT_BUFFER_POOL_BYTES` overrides the budget (0: no pooling, every buffer goes straight
+    /// back to the allocator, which lets a memory checker see use after free).
     public static let shared = BufferPool(
-        budgetBytes: Swift.min(Swift.max(1 << 30, Int(ProcessInfo.processInfo.physicalMemory / 4)), 8 << 30))
+        budgetBytes: ProcessInfo.processInfo.environment["WEFT_BUFFER_POOL_BYTES"].flatMap { Int($0) }.map { Swift.max(0, $0) }
+            ?? Swift.min(Swift.max(1 << 30, Int(ProcessInfo.processInfo.physicalMemory / 4)), 8 << 30))
 
     private let lock = NSLock()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
