@@ -91,6 +91,6 @@ struct MaskedPositionHeadTests {
             #expect(difference < 1e-6, "gradients differ by \(difference)")
         }
         let (inference, _) = Tape.inference.maskedLanguageModelCrossEntropy(Variable(values), targets: targets)
-        #expect(abs(inference.value.data[0] - Tape().crossEntropy(Variable(values), targets: targets).value.data[0]) < 1e-5)
+        #expect(abs(inference.value.scalar - Tape().crossEntropy(Variable(values), targets: targets).value.scalar) < 1e-5)
     }
 }
