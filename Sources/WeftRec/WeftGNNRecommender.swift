@@ -39,8 +39,8 @@ public final class WeftGNNRecommender: Recommender {
     /// When set, the model needs product text: `fit` without any throws
     /// `RecommenderUnavailable` with this reason (the text ablation's models).
     public var missingTextReason: String?
-    /// Each product's training users (the reverse of the training
-    /// interactions), for cold simulation.
+    /// Each product's training users (the graph's reverse interaction
+    /// relation), for cold simulation.
     private var productUsers: Adjacency?
 
     public init(name: String = "weft-gnn", configuration: GNNConfiguration = GNNConfiguration(),
@@ -123,16 +123,9 @@ public final class WeftGNNRecommender: Recommender {
             AdamW(parameters: transforms, learningRate: options.learningRate * options.transformLearningRateScale,
                   weightDecay: options.weightDecay),
         ]
-        if options.coldSimulation > 0 {
-            var sources: [Int32] = [], targets: [Int32] = []
-            for u in 0..<context.trainAdjacency.rowCount {
-                for p in context.trainAdjacency.neighbors(of: u) {
-                    sources.append(p)
-                    targets.append(Int32(u))
-                }
-            }
-            productUsers = Adjacency(rowCount: context.split.productCount, sources: sources, targets: targets)
-        }
+        // The training graph stores each product's buyers as the reverse interaction relation.
+        productUsers = options.coldSimulation > 0 && graph.contains(.interacted)
+            ? try graph.adjacency(Relation.interacted.reversed) : nil
         let sampler = NeighborSampler(graph: graph, fanout: Array(options.fanouts.prefix(configuration.layers)))
         let triplets = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")

@@ -233,7 +233,7 @@ public final class EncoderInference: @unchecked Sendable {
     func forward(sequenceCount count: Int, _ ws: EncoderWorkspace) {
         let workers = min(ws.workers, Parallelism.threadCount)
         let tokens = ws.offsets[count]
-        WorkerPool.withSingleThreadedBLAS {
+        BLAS.withSingleThread {
             // Each shard must be big enough for its sgemms to run at full speed on one core.
             if workers > 1 && count >= workers && tokens >= 64 * workers {
                 let shards = balancedShards(count, workers, ws)

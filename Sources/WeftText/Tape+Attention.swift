@@ -47,7 +47,7 @@ extension Tape {
         let dropScratch = dropoutMask == nil ? nil : Tensor(uninitialized: [Parallelism.threadCount, t, t])
         let qp = query.value.data, kp = key.value.data, vp = value.value.data, op = out.data
         let pp = probabilities.data, mp = keyMask?.data, dm = dropoutMask?.data, ds = dropScratch?.data
-        WorkerPool.withSingleThreadedBLAS {
+        BLAS.withSingleThread {
             WorkerPool.forEachItem(b * heads) { worker, item in
                 let row = item / heads, h = item % heads
                 let base = row * t * c + h * d
@@ -72,7 +72,7 @@ extension Tape {
                 // Pointers are re-derived from the captured tensors, which keeps them alive until now.
                 let qp = query.value.data, kp = key.value.data, vp = value.value.data
                 let pp = probabilities.data, dm = dropoutMask?.data
-                WorkerPool.withSingleThreadedBLAS {
+                BLAS.withSingleThread {
                     WorkerPool.forEachItem(b * heads) { worker, item in
                         let row = item / heads, h = item % heads
                         let base = row * t * c + h * d

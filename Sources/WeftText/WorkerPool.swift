@@ -46,12 +46,4 @@ enum WorkerPool {
             }
         }
     }
-
-    /// Runs `body` with OpenBLAS single-threaded, for regions that call many
-    /// small sgemms from several workers at once (nested threading would
-    /// oversubscribe the cores).
-    /// (`BLAS.withSingleThread`: overlapping regions are counted.)
-    static func withSingleThreadedBLAS<R>(_ body: () -> R) -> R {
-        BLAS.withSingleThread(body)
-    }
 }
