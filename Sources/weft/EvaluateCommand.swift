@@ -47,6 +47,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Validation evaluations without improvement before the GNN stops (as the BPR baselines).")
     var gnnPatience: Int = 50
 
+    @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
+    var gnnDimension: Int = 64
+
     @Option(help: "GNN message-passing (attention) layers (1: the validation choice, see docs/RESULTS.md).")
     var gnnLayers: Int = 1
 
@@ -120,6 +123,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         options.bpr.maximumEpochs = epochs
         options.bpr.patience = patience
+        guard gnnDimension > 0, gnnDimension % max(options.gnn.heads, 1) == 0 else {
+            throw ValidationError("--gnn-dimension must be a positive multiple of the GNN's \(options.gnn.heads) attention heads")
+        }
+        options.gnn.dimension = gnnDimension
         options.gnn.layers = gnnLayers
         options.gnn.idDropout = idDropout
         options.gnn.idPropagationLayers = gnnIdPropagationLayers
