@@ -149,7 +149,7 @@ public enum Evaluation {
                 .joined(separator: ", ") + String(format: " (trained in %.1f s; validation ndcg@10 %.4f)", seconds,
                                                   validationMetrics["ndcg@10"] ?? .nan))
             reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil,
-                                 validationMetrics: validationMetrics))
+                                 validationMetrics: validationMetrics, settings: settings(of: model)))
         }
         return EvaluationReport(
             dataset: dataset.name, evaluationProtocol: options.evaluationProtocol.rawValue, seed: options.seed,
@@ -158,6 +158,21 @@ public enum Evaluation {
             split: .init(train: split.train.count, validation: split.validation.count, test: split.test.count,
                          testUsers: test.users.count, testCandidates: split.testCandidates?.count ?? split.productCount),
             models: reports, slices: test.slices.isEmpty ? nil : sliceUsers)
+    }
+
+    /// What `model` was trained with, for the report (nil for models
+    /// without settings: popularity, text-kNN).
+    static func settings(of model: Recommender) -> EvaluationReport.Settings? {
+        switch model {
+        case let gnn as WeftGNNRecommender:
+            return .init(gnn: gnn.configuration, gnnTraining: gnn.options, bestEpoch: gnn.bestEpoch)
+        case let lightGCN as LightGCN:
+            return .init(bpr: lightGCN.options, lightGCNLayers: lightGCN.layers)
+        case let bpr as BPREmbeddingModel:
+            return .init(bpr: bpr.options)
+        default:
+            return nil
+        }
     }
 
     /// The test slices: under the warm and random-811 protocols, "warm" and

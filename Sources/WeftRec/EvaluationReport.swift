@@ -18,20 +18,53 @@ public struct EvaluationReport: Codable, Sendable {
         /// gap between these and the test metrics shows how well that choice
         /// carried over. Absent when the model could not run.
         public var validationMetrics: [String: Double]?
+        /// What the model was trained with, so a figure can be reproduced
+        /// from its report alone. Absent when the model could not run.
+        public var settings: Settings?
 
         public init(name: String, metrics: [String: Double]?, trainSeconds: Double?, skipped: String?,
-                    validationMetrics: [String: Double]? = nil) {
+                    validationMetrics: [String: Double]? = nil, settings: Settings? = nil) {
             self.name = name
             self.metrics = metrics
             self.trainSeconds = trainSeconds
             self.skipped = skipped
             self.validationMetrics = validationMetrics
+            self.settings = settings
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, metrics, skipped
+            case name, metrics, skipped, settings
             case trainSeconds = "train_seconds"
             case validationMetrics = "validation_metrics"
+        }
+    }
+
+    /// A model's training settings: the BPR baselines' options (and
+    /// LightGCN's layer count), or the Weft GNN's architecture and training
+    /// options as that model ran them (the ablation arms without the graph
+    /// have 0 layers and no collaborative pathway). The epoch whose weights
+    /// were kept is recorded for the GNN models.
+    public struct Settings: Codable, Sendable, Equatable {
+        public var bpr: BPRTrainingOptions?
+        public var lightGCNLayers: Int?
+        public var gnn: GNNConfiguration?
+        public var gnnTraining: GNNTrainingOptions?
+        public var bestEpoch: Int?
+
+        public init(bpr: BPRTrainingOptions? = nil, lightGCNLayers: Int? = nil, gnn: GNNConfiguration? = nil,
+                    gnnTraining: GNNTrainingOptions? = nil, bestEpoch: Int? = nil) {
+            self.bpr = bpr
+            self.lightGCNLayers = lightGCNLayers
+            self.gnn = gnn
+            self.gnnTraining = gnnTraining
+            self.bestEpoch = bestEpoch
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case bpr, gnn
+            case lightGCNLayers = "lightgcn_layers"
+            case gnnTraining = "gnn_training"
+            case bestEpoch = "best_epoch"
         }
     }
 

@@ -50,6 +50,16 @@ struct AblationModelTests {
             let best = try #require(logged.max(), "\(m.name) logged no validation")
             let reported = try #require(m.validationMetrics?["ndcg@10"])
             #expect(abs(reported - best) <= 5e-5, "\(m.name): reported \(reported), best logged \(best)")
+            // The settings record the architecture each arm ran and the epoch kept (whose validation is the best logged).
+            let settings = try #require(m.settings, "\(m.name) has no settings")
+            #expect(settings.gnnTraining == o.gnnTraining && settings.bpr == nil)
+            let graph = Evaluation.ablation[m.name]?.graph ?? (m.name != "weft-nognn")
+            #expect(settings.gnn?.layers == (graph ? o.gnn.layers : 0), "\(m.name)")
+            #expect(settings.gnn?.idPropagationLayers == (graph ? o.gnn.idPropagationLayers : 0), "\(m.name)")
+            let bestEpoch = try #require(settings.bestEpoch)
+            let atBest = lines.all.first { $0.hasPrefix("\(m.name) epoch \(bestEpoch):") }
+            #expect(atBest.map { $0.contains(String(format: "validation ndcg@10 %.4f", best)) } == true,
+                    "\(m.name): epoch \(bestEpoch) logged \(atBest ?? "nothing")")
         }
         // The text projection is (T, D) + (D): 16 × 8 more weights for the 32-wide source.
         let widthGap = (32 - 16) * 8

@@ -31,6 +31,10 @@ struct EvaluationTests {
             #expect(validation.values.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(m.name): \(validation)")
         }
         #expect(textKNN.validationMetrics == nil)
+        // Each trained model's settings are in the report: what it ran with, not only the data.
+        #expect(report.models[0].settings == nil && textKNN.settings == nil)
+        #expect(report.models[1].settings == .init(bpr: options.bpr))
+        #expect(report.models[2].settings == .init(bpr: options.bpr, lightGCNLayers: options.lightGCNLayers))
         #expect(report.split.test == 30 && report.split.validation == 30 && report.split.testUsers == 30)
         #expect(report.files.keys.sorted() == ["interactions.jsonl", "products.jsonl"])
         #expect(report.files.values.allSatisfy { $0.count == 64 })
@@ -41,6 +45,9 @@ struct EvaluationTests {
         #expect(first["name"] as? String == "popularity" && first["train_seconds"] != nil)
         let written = try #require((first["validation_metrics"] as? [String: Double])?["ndcg@10"])
         #expect(abs(written - report.models[0].validationMetrics!["ndcg@10"]!) < 1e-12)
+        let lightGCNSettings = try #require((json["models"] as! [[String: Any]])[2]["settings"] as? [String: Any])
+        #expect(lightGCNSettings["lightgcn_layers"] as? Int == 3)
+        #expect((lightGCNSettings["bpr"] as? [String: Any])?["dimension"] as? Int == 8)
         // Slices: every test product has training interactions here; group 1's 10 users buy genre1 only.
         let slices = try #require(report.slices)
         #expect(slices == ["warm": 30, "cold": 0, "category:genre1": 10])
