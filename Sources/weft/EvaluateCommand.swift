@@ -35,6 +35,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Product text embeddings of a randomly initialised encoder of the same architecture as --text-embeddings' (the ablation's weft-baseline and weft+gnn; make one with `weft init-model --like MODEL_DIR` and `weft embed`): a JSON-lines file of {\"id\", \"embedding\"} (default: none, and those two models are listed as unable to run).")
     var baselineTextEmbeddings: String?
 
+    @Option(help: "Embedding width of the BPR baselines, bpr-mf and lightgcn (64: RecBole's).")
+    var dimension: Int = 64
+
     @Option(help: "Most training epochs of the BPR models.")
     var epochs: Int = 1000
 
@@ -121,6 +124,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.seed = seed
         options.sliceCategories = sliceCategory
         options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard dimension > 0 else { throw ValidationError("--dimension must be positive") }
+        options.bpr.dimension = dimension
         options.bpr.maximumEpochs = epochs
         options.bpr.patience = patience
         guard gnnDimension > 0, gnnDimension % max(options.gnn.heads, 1) == 0 else {
