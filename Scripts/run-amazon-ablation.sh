@@ -13,7 +13,10 @@
 # (and .md); the seed suffix is left out for seed 42. Converted data, texts and
 # embeddings are kept in WORK_DIR (default /tmp/weft-amazon-ablation) and reused.
 # Extra `weft evaluate` options can be passed in EVALUATE_OPTIONS, and a
-# model list other than all eight in MODELS (comma-separated).
+# model list other than all eight in MODELS (comma-separated). PROTOCOLS
+# picks the protocols (default "warm cold"); COLD_FOLDS=K runs the cold
+# protocol in K folds (`--cold-folds K`, every product with interactions
+# tested once) and names its reports ...-cold-kK.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,14 +62,19 @@ PY
         --cache "$work/embeddings.db" 2>/dev/null
     "$weft" embed --model "$random" --input "$texts" --output "$work/$cut-$tag-random.jsonl" \
         --cache "$work/embeddings.db" 2>/dev/null
-    for protocol in warm cold; do
+    for protocol in ${PROTOCOLS:-warm cold}; do
         report="$out/amazon2018-$cut-ablation-$tag$suffix-$protocol.json"
+        folds=()
+        if [ "$protocol" = cold ] && [ "${COLD_FOLDS:-1}" != 1 ]; then
+            folds=(--cold-folds "$COLD_FOLDS")
+            report="${report%.json}-k$COLD_FOLDS.json"
+        fi
         echo "== $cut, $protocol -> $report"
         # shellcheck disable=SC2086
         "$weft" evaluate --data "$data" --protocol "$protocol" --seed "$seed" \
             --models "${MODELS:-popularity,bpr-mf,lightgcn,text-knn,weft-baseline,weft+tl,weft+gnn,weft+tl+gnn}" \
             --text-embeddings "$work/$cut-$tag-tl.jsonl" \
             --baseline-text-embeddings "$work/$cut-$tag-random.jsonl" \
-            ${EVALUATE_OPTIONS:-} --output "$report" 2> "${report%.json}.log"
+            "${folds[@]}" ${EVALUATE_OPTIONS:-} --output "$report" 2> "${report%.json}.log"
     done
 done

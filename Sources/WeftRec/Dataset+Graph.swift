@@ -6,7 +6,10 @@ extension Dataset {
     /// brand), one relation per product-link and user-link name, and the
     /// reverse of each. A link relation whose every edge also appears
     /// reversed (a friendship) is stored as one symmetric relation.
-    public func graph(interactions pairs: UserProductPairs) throws -> HeteroGraph {
+    /// Product links touching a product of `unlinked` are left out (the cold
+    /// protocol's held-out products: links such as also_bought come from
+    /// purchases a new product does not have yet).
+    public func graph(interactions pairs: UserProductPairs, unlinked: Set<Int32> = []) throws -> HeteroGraph {
         var edges: [EdgeSet] = [EdgeSet(.interacted, sources: pairs.users, destinations: pairs.products)]
         var categorySources: [Int32] = [], categoryTargets: [Int32] = []
         var brandSources: [Int32] = [], brandTargets: [Int32] = []
@@ -18,7 +21,10 @@ extension Dataset {
         edges.append(EdgeSet(.byBrand, sources: brandSources, destinations: brandTargets))
         for (links, type) in [(productLinks, NodeType.product), (userLinks, NodeType.user)] {
             for name in Set(links.map(\.relation)).sorted() {
-                let chosen = links.filter { $0.relation == name && $0.source != $0.target }
+                let chosen = links.filter {
+                    $0.relation == name && $0.source != $0.target
+                        && (type != .product || (!unlinked.contains($0.source) && !unlinked.contains($0.target)))
+                }
                 let pairsSet = Set(chosen.map { [$0.source, $0.target] })
                 let symmetric = pairsSet.allSatisfy { pairsSet.contains([$0[1], $0[0]]) }
                 edges.append(EdgeSet(Relation(type, name, type), sources: chosen.map(\.source),

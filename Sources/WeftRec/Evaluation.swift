@@ -28,6 +28,17 @@ public enum Evaluation {
         /// Category names (matched ignoring case) whose products get test
         /// metrics of their own ("category:NAME/ndcg@20", …), e.g. Ciao's "Finance".
         public var sliceCategories: [String] = []
+        /// The cold protocol's K-fold form (`ColdFold`): every model is
+        /// trained K times and its figures pooled over the folds' test users.
+        /// 1: the single 20% split; otherwise at least 3 (10 keeps 20% of the
+        /// products cold in each fold, as the single split does).
+        public var coldFolds = 1
+        /// Whether the cold protocol's held-out products keep their product
+        /// links (also_bought, also_viewed, …) in the graph. Off by default:
+        /// a product nobody has bought has only its text, category and brand,
+        /// and Amazon's also_bought and also_viewed lists are computed from
+        /// other shoppers' behaviour with that product.
+        public var coldProductLinks = false
         public var log: (String) -> Void = { _ in }
 
         public init() {}
@@ -111,53 +122,222 @@ public enum Evaluation {
         for n in names where !modelNames.contains(n) && !legacyModelNames.contains(n) {
             throw EvaluationError.unknownModel(n, known: modelNames)
         }
-        let split = InteractionSplit.make(dataset, protocol: options.evaluationProtocol, seed: options.seed)
-        let graph = try dataset.graph(interactions: split.train)
-        let validation = RankingEvaluator(split: split, phase: .validation, seed: options.seed)
-        let test = RankingEvaluator(split: split, phase: .test, seed: options.seed)
-        test.slices = try slices(dataset: dataset, split: split, options: options)
-        let nodeText = options.textEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:]
-        let baselineNodeText = names.contains(where: { ablation[$0]?.text == .randomInitialized })
-            ? options.baselineTextEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:] : [:]
-        options.log("split \(options.evaluationProtocol.rawValue): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test pairs; \(test.users.count) test users")
+        let folds: [ColdFold?]
+        if options.coldFolds > 1 {
+            guard options.evaluationProtocol == .cold, options.coldFolds >= 3 else {
+                throw EvaluationError.badColdFolds(options.coldFolds, protocol: options.evaluationProtocol.rawValue)
+            }
+            folds = (0..<options.coldFolds).map { ColdFold(index: $0, count: options.coldFolds) }
+        } else {
+            folds = [nil]
+        }
+        // Per model, its outcome on each fold (one entry without folds).
+        var outcomes: [String: [FoldOutcome]] = [:]
+        var skipped: [String: String] = unavailable.filter { names.contains($0.key) }
+        var sizes = EvaluationReport.SplitSizes(train: 0, validation: 0, test: 0, testUsers: 0, testCandidates: 0)
+        for fold in folds {
+            let split = InteractionSplit.make(dataset, protocol: options.evaluationProtocol, seed: options.seed,
+                                              coldFold: fold)
+            let unlinked = options.coldProductLinks ? [] : split.coldProducts
+            let graph = try dataset.graph(interactions: split.train, unlinked: unlinked)
+            let validation = RankingEvaluator(split: split, phase: .validation, seed: options.seed)
+            let test = RankingEvaluator(split: split, phase: .test, seed: options.seed)
+            test.slices = try slices(dataset: dataset, split: split, options: options)
+            let nodeText = options.textEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:]
+            let baselineNodeText = names.contains(where: { ablation[$0]?.text == .randomInitialized })
+                ? options.baselineTextEncoder.map { otherNodeText(dataset: dataset, split: split, encode: $0) } ?? [:] : [:]
+            let foldName = fold.map { "fold \($0.index + 1)/\($0.count) " } ?? ""
+            options.log("\(foldName)split \(options.evaluationProtocol.rawValue): \(split.train.count) train, \(split.validation.count) validation, \(split.test.count) test pairs; \(test.users.count) test users")
+            sizes.train += split.train.count
+            sizes.validation += split.validation.count
+            sizes.test += split.test.count
+            sizes.testUsers += test.users.count
+            sizes.testCandidates += split.testCandidates?.count ?? split.productCount
+
+            for name in names where skipped[name] == nil {
+                let model = try makeModel(name, options: options)
+                let randomInitialized = ablation[name]?.text == .randomInitialized
+                let context = TrainingContext(dataset: dataset, split: split, graph: graph,
+                                              productText: randomInitialized ? options.baselineProductText : options.productText,
+                                              nodeText: randomInitialized ? baselineNodeText : nodeText, seed: options.seed,
+                                              validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 }, log: options.log)
+                let started = Date()
+                do {
+                    try model.fit(context)
+                } catch let error as RecommenderUnavailable {
+                    skipped[name] = error.reason
+                    options.log("\(name): cannot run: \(error.reason)")
+                    continue
+                }
+                let seconds = Date().timeIntervalSince(started)
+                let v = validation.evaluate(model), t = test.evaluate(model)
+                let outcome = FoldOutcome(fold: fold, validation: v, test: t,
+                                          threshold: PairClassification.bestThreshold(positives: v.positiveScores,
+                                                                                      negatives: v.negativeScores),
+                                          seconds: seconds, settings: settings(of: model))
+                outcomes[name, default: []].append(outcome)
+                let metrics = pooledMetrics([outcome]).test
+                options.log("\(foldName)\(name): " + metrics.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
+                    + String(format: " (trained in %.1f s; validation ndcg@10 %.4f)", seconds, v.metrics["ndcg@10"] ?? .nan))
+            }
+        }
 
         var reports: [EvaluationReport.Model] = []
         var sliceUsers: [String: Int] = [:]
         for name in names {
-            if let reason = unavailable[name] {
-                options.log("\(name): cannot run: \(reason)")
+            if let reason = skipped[name] {
+                if unavailable[name] != nil { options.log("\(name): cannot run: \(reason)") }
                 reports.append(.init(name: name, metrics: nil, trainSeconds: nil, skipped: reason))
                 continue
             }
-            let model = try makeModel(name, options: options)
-            let randomInitialized = ablation[name]?.text == .randomInitialized
-            let context = TrainingContext(dataset: dataset, split: split, graph: graph,
-                                          productText: randomInitialized ? options.baselineProductText : options.productText,
-                                          nodeText: randomInitialized ? baselineNodeText : nodeText, seed: options.seed,
-                                          validate: { validation.evaluate($0).metrics["ndcg@10"] ?? 0 }, log: options.log)
-            let started = Date()
-            do {
-                try model.fit(context)
-            } catch let error as RecommenderUnavailable {
-                reports.append(.init(name: name, metrics: nil, trainSeconds: nil, skipped: error.reason))
-                continue
+            let runs = outcomes[name] ?? []
+            let pooled = pooledMetrics(runs)
+            sliceUsers = pooled.sliceUsers
+            var report = EvaluationReport.Model(name: name, metrics: pooled.test, trainSeconds: runs.map(\.seconds).reduce(0, +),
+                                                skipped: nil, validationMetrics: pooled.validation,
+                                                settings: runs.first?.settings)
+            report.standardErrors = standardErrors(runs.map(\.test))
+            if runs.count > 1 {
+                report.folds = runs.map { run in
+                    .init(fold: run.fold?.index ?? 0, testUsers: run.test.userCount,
+                          metrics: run.test.metrics.filter { rankingKeys.contains($0.key) },
+                          validationNDCG10: run.validation.metrics["ndcg@10"], bestEpoch: run.settings?.bestEpoch,
+                          trainSeconds: run.seconds)
+                }
+                options.log("\(name), pooled over \(runs.count) folds: " + pooled.test.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))
             }
-            let seconds = Date().timeIntervalSince(started)
-            let (metrics, users, validationMetrics) = testMetrics(model, validation: validation, test: test)
-            sliceUsers = users
-            options.log("\(name): " + metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
-                .joined(separator: ", ") + String(format: " (trained in %.1f s; validation ndcg@10 %.4f)", seconds,
-                                                  validationMetrics["ndcg@10"] ?? .nan))
-            reports.append(.init(name: name, metrics: metrics, trainSeconds: seconds, skipped: nil,
-                                 validationMetrics: validationMetrics, settings: settings(of: model)))
+            reports.append(report)
         }
         return EvaluationReport(
             dataset: dataset.name, evaluationProtocol: options.evaluationProtocol.rawValue, seed: options.seed,
             files: dataset.fileDigests, textEmbeddings: options.productText == nil ? nil : options.productTextSource,
             baselineTextEmbeddings: options.baselineProductText == nil ? nil : options.baselineProductTextSource,
-            split: .init(train: split.train.count, validation: split.validation.count, test: split.test.count,
-                         testUsers: test.users.count, testCandidates: split.testCandidates?.count ?? split.productCount),
-            models: reports, slices: test.slices.isEmpty ? nil : sliceUsers)
+            split: sizes, models: reports, slices: sliceUsers.isEmpty ? nil : sliceUsers,
+            coldFolds: folds.count > 1 ? folds.count : nil,
+            pairedDifferences: pairedDifferences(outcomes.mapValues { $0.map(\.test) }, order: names),
+            coldProductLinks: options.evaluationProtocol == .cold ? options.coldProductLinks : nil)
+    }
+
+    /// One model trained and evaluated on one fold (or on the only split).
+    struct FoldOutcome {
+        var fold: ColdFold?
+        var validation: RankingEvaluator.Result
+        var test: RankingEvaluator.Result
+        /// The pair-classification threshold chosen on this fold's validation pairs.
+        var threshold: Float?
+        var seconds: Double
+        var settings: EvaluationReport.Settings?
+    }
+
+    /// The per-user ranking metrics every result carries.
+    static let rankingKeys: Set<String> = ["recall@10", "ndcg@10", "recall@20", "ndcg@20"]
+
+    /// Figures over every (fold, user) case of `runs`: recall@K and ndcg@K
+    /// are means over the cases (so a fold weighs by its users); slices weigh
+    /// each fold's slice mean by its slice users; coverage and Gini count
+    /// every top-K list against all folds' candidates together (each
+    /// product is a test candidate in one fold only); precision, recall and
+    /// F1 count every fold's test pairs at that fold's own validation
+    /// threshold; AUC is the mean of the folds' AUCs weighted by their pairs
+    /// (scores of models trained on different folds are not comparable, so
+    /// pairs are never ranked across folds). With one run these are exactly
+    /// that run's figures.
+    static func pooledMetrics(_ runs: [FoldOutcome])
+        -> (test: [String: Double], validation: [String: Double], sliceUsers: [String: Int]) {
+        func rankingMeans(_ results: [RankingEvaluator.Result]) -> [String: Double] {
+            var means: [String: Double] = [:]
+            for key in results.first?.perUser.keys.sorted() ?? [] {
+                let values = results.flatMap { $0.perUser[key] ?? [] }
+                means[key] = values.reduce(0, +) / Double(Swift.max(values.count, 1))
+            }
+            return means
+        }
+        func pooledAUC(_ results: [RankingEvaluator.Result]) -> Double? {
+            var sum = 0.0, weight = 0.0
+            for r in results {
+                guard let auc = PairClassification.auc(positives: r.positiveScores, negatives: r.negativeScores) else { continue }
+                sum += auc * Double(r.positiveScores.count)
+                weight += Double(r.positiveScores.count)
+            }
+            return weight > 0 ? sum / weight : nil
+        }
+        let tests = runs.map(\.test)
+        var test = rankingMeans(tests)
+        var validation = rankingMeans(runs.map(\.validation))
+        validation["auc"] = pooledAUC(runs.map(\.validation))
+        test["auc"] = pooledAUC(tests)
+        let lists = tests.flatMap(\.lists), catalog = tests.map(\.candidateCount).reduce(0, +)
+        if let k = tests.first?.metrics.keys.first(where: { $0.hasPrefix("coverage@") }) {
+            let kMax = k.dropFirst("coverage@".count)
+            test["coverage@\(kMax)"] = CatalogMetrics.coverage(lists: lists, catalogSize: catalog)
+            test["gini@\(kMax)"] = CatalogMetrics.gini(lists: lists, catalogSize: catalog)
+        }
+        var tally = PairClassification.Tally()
+        var classified = false
+        for run in runs {
+            guard let threshold = run.threshold else { continue }
+            tally += PairClassification.tally(positives: run.test.positiveScores, negatives: run.test.negativeScores,
+                                              threshold: threshold)
+            classified = true
+        }
+        if classified {
+            let c = tally.counts
+            test["precision"] = c.precision
+            test["recall"] = c.recall
+            test["f1"] = c.f1
+        }
+        var sliceUsers: [String: Int] = [:]
+        var sliceSums: [String: Double] = [:]
+        for r in tests {
+            for (slice, users) in r.sliceUsers {
+                sliceUsers[slice, default: 0] += users
+                for (key, value) in r.metrics where key.hasPrefix(slice + "/") {
+                    sliceSums[key, default: 0] += value * Double(users)
+                }
+            }
+        }
+        for (key, sum) in sliceSums {
+            let slice = String(key[..<key.lastIndex(of: "/")!])
+            if let users = sliceUsers[slice], users > 0 { test[key] = sum / Double(users) }
+        }
+        return (test, validation.compactMapValues { $0 }, sliceUsers)
+    }
+
+    /// Standard error of each ranking metric's mean over the (fold, user)
+    /// cases: the sample standard deviation over √n.
+    static func standardErrors(_ results: [RankingEvaluator.Result]) -> [String: Double] {
+        var errors: [String: Double] = [:]
+        for key in rankingKeys {
+            let values = results.flatMap { $0.perUser[key] ?? [] }
+            if let se = Statistics.standardError(values) { errors[key] = se }
+        }
+        return errors
+    }
+
+    /// The reference model (`weft+tl+gnn` when it ran, else the last model
+    /// that ran) against every other model that ran, on NDCG@10 and NDCG@20:
+    /// the mean of the per-case differences (reference − other) and its
+    /// standard error. The cases are the same (fold, user) pairs for every
+    /// model, so the pairing removes the users' own spread.
+    static func pairedDifferences(_ results: [String: [RankingEvaluator.Result]],
+                                  order: [String]) -> [EvaluationReport.PairedDifference]? {
+        let ran = order.filter { results[$0] != nil }
+        guard let reference = ran.contains("weft+tl+gnn") ? "weft+tl+gnn" : ran.last, ran.count > 1 else { return nil }
+        var differences: [EvaluationReport.PairedDifference] = []
+        for other in ran where other != reference {
+            for metric in ["ndcg@10", "ndcg@20"] {
+                let a = results[reference]!.flatMap { $0.perUser[metric] ?? [] }
+                let b = results[other]!.flatMap { $0.perUser[metric] ?? [] }
+                guard a.count == b.count, !a.isEmpty else { continue }
+                let d = zip(a, b).map { $0 - $1 }
+                differences.append(.init(reference: reference, model: other, metric: metric,
+                                         difference: d.reduce(0, +) / Double(d.count),
+                                         standardError: Statistics.standardError(d) ?? 0, cases: d.count))
+            }
+        }
+        return differences
     }
 
     /// What `model` was trained with, for the report (nil for models
@@ -228,36 +408,12 @@ public enum Evaluation {
         }
         return text
     }
-
-    /// Test ranking metrics, plus pair precision/recall/F1 at the threshold
-    /// that maximises F1 on validation pairs, and test AUC; and the
-    /// validation phase's recall@K, ndcg@K and AUC of the same model.
-    public static func testMetrics(_ model: Recommender, validation: RankingEvaluator, test: RankingEvaluator)
-        -> (metrics: [String: Double], sliceUsers: [String: Int], validation: [String: Double]) {
-        let v = validation.evaluate(model)
-        let t = test.evaluate(model)
-        var validationMetrics = v.metrics.filter { $0.key.hasPrefix("recall@") || $0.key.hasPrefix("ndcg@") }
-        if let auc = PairClassification.auc(positives: v.positiveScores, negatives: v.negativeScores) {
-            validationMetrics["auc"] = auc
-        }
-        var metrics = t.metrics
-        if let threshold = PairClassification.bestThreshold(positives: v.positiveScores, negatives: v.negativeScores) {
-            let c = PairClassification.classify(positives: t.positiveScores, negatives: t.negativeScores,
-                                                threshold: threshold)
-            metrics["precision"] = c.precision
-            metrics["recall"] = c.recall
-            metrics["f1"] = c.f1
-        }
-        if let auc = PairClassification.auc(positives: t.positiveScores, negatives: t.negativeScores) {
-            metrics["auc"] = auc
-        }
-        return (metrics, t.sliceUsers, validationMetrics)
-    }
 }
 
 public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
     case unknownCategory(String, dataset: String, count: Int)
+    case badColdFolds(Int, protocol: String)
 
     public var description: String {
         switch self {
@@ -265,6 +421,10 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             "unknown model '\(name)'; known models: \(known.joined(separator: ", "))"
         case .unknownCategory(let name, let dataset, let count):
             "--slice-category: no category named '\(name)' among the \(count) categories of \(dataset) (categories.jsonl)"
+        case .badColdFolds(let folds, let evaluationProtocol):
+            evaluationProtocol == "cold"
+                ? "--cold-folds must be 1 (one 20% split) or at least 3 (got \(folds))"
+                : "--cold-folds applies to --protocol cold only (got \(folds) folds with \(evaluationProtocol))"
         }
     }
 }

@@ -21,6 +21,11 @@ public struct EvaluationReport: Codable, Sendable {
         /// What the model was trained with, so a figure can be reproduced
         /// from its report alone. Absent when the model could not run.
         public var settings: Settings?
+        /// Standard error of each ranking metric's test mean (recall@K,
+        /// ndcg@K) over the test users (with folds: the (fold, user) cases).
+        public var standardErrors: [String: Double]?
+        /// With cold folds: each fold's own figures (the pooled ones are `metrics`).
+        public var folds: [Fold]?
 
         public init(name: String, metrics: [String: Double]?, trainSeconds: Double?, skipped: String?,
                     validationMetrics: [String: Double]? = nil, settings: Settings? = nil) {
@@ -33,9 +38,45 @@ public struct EvaluationReport: Codable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, metrics, skipped, settings
+            case name, metrics, skipped, settings, folds
             case trainSeconds = "train_seconds"
             case validationMetrics = "validation_metrics"
+            case standardErrors = "standard_errors"
+        }
+    }
+
+    /// One model on one cold fold.
+    public struct Fold: Codable, Sendable {
+        public var fold: Int
+        public var testUsers: Int
+        /// Test recall@K and ndcg@K on this fold alone.
+        public var metrics: [String: Double]
+        public var validationNDCG10: Double?
+        public var bestEpoch: Int?
+        public var trainSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case fold, metrics
+            case testUsers = "test_users"
+            case validationNDCG10 = "validation_ndcg@10"
+            case bestEpoch = "best_epoch"
+            case trainSeconds = "train_seconds"
+        }
+    }
+
+    /// `reference`'s test metric minus `model`'s, as the mean of the per-user
+    /// (per (fold, user) case) differences, with that mean's standard error.
+    public struct PairedDifference: Codable, Sendable, Equatable {
+        public var reference: String
+        public var model: String
+        public var metric: String
+        public var difference: Double
+        public var standardError: Double
+        public var cases: Int
+
+        enum CodingKeys: String, CodingKey {
+            case reference, model, metric, difference, cases
+            case standardError = "standard_error"
         }
     }
 
@@ -95,9 +136,39 @@ public struct EvaluationReport: Codable, Sendable {
     public var models: [Model]
     /// Test users behind each slice's metrics (absent: no slices).
     public var slices: [String: Int]?
+    /// The cold protocol's fold count K when it ran in K folds (absent: one
+    /// split). Then the split sizes are sums over the folds, `test_users`
+    /// counts (fold, user) cases and `test_candidates` every fold's test products.
+    public var coldFolds: Int?
+    /// The full model against each other model, paired per test user.
+    public var pairedDifferences: [PairedDifference]?
+    /// Cold protocol: whether the held-out products kept their product links
+    /// (also_bought, …) in the graph (absent for the other protocols).
+    public var coldProductLinks: Bool?
+
+    public init(dataset: String, evaluationProtocol: String, seed: UInt64, files: [String: String],
+                textEmbeddings: String?, baselineTextEmbeddings: String?, split: SplitSizes, models: [Model],
+                slices: [String: Int]?, coldFolds: Int? = nil, pairedDifferences: [PairedDifference]? = nil,
+                coldProductLinks: Bool? = nil) {
+        self.dataset = dataset
+        self.evaluationProtocol = evaluationProtocol
+        self.seed = seed
+        self.files = files
+        self.textEmbeddings = textEmbeddings
+        self.baselineTextEmbeddings = baselineTextEmbeddings
+        self.split = split
+        self.models = models
+        self.slices = slices
+        self.coldFolds = coldFolds
+        self.pairedDifferences = pairedDifferences
+        self.coldProductLinks = coldProductLinks
+    }
 
     enum CodingKeys: String, CodingKey {
         case dataset, seed, files, split, models, slices
+        case coldFolds = "cold_folds"
+        case pairedDifferences = "paired_differences"
+        case coldProductLinks = "cold_product_links"
         case evaluationProtocol = "protocol"
         case textEmbeddings = "text_embeddings"
         case baselineTextEmbeddings = "baseline_text_embeddings"
@@ -115,19 +186,38 @@ public struct EvaluationReport: Codable, Sendable {
         ("coverage@20", "Coverage@20"), ("gini@20", "Gini@20"),
     ]
 
-    /// One row per model, the metric columns in a fixed order, then training seconds.
+    /// One row per model, the metric columns in a fixed order (NDCG@20 with
+    /// its standard error beside it), then training seconds; each slice's
+    /// table; and the paired differences against the full model.
     public func markdownTable() -> String {
-        var lines = ["| model | " + Self.columns.map(\.title).joined(separator: " | ") + " | validation NDCG@10 | train s |",
-                     "|---|" + String(repeating: "---:|", count: Self.columns.count + 2)]
+        var lines: [String] = []
+        if let coldFolds {
+            lines += ["Cold protocol in \(coldFolds) folds: every figure is pooled over \(split.testUsers) (fold, user) test cases.", ""]
+        }
+        lines += ["| model | " + Self.columns.map(\.title).joined(separator: " | ")
+                  + " | NDCG@20 SE | validation NDCG@10 | train s |",
+                  "|---|" + String(repeating: "---:|", count: Self.columns.count + 3)]
         for m in models {
             if let metrics = m.metrics {
                 let cells = Self.columns.map { c in metrics[c.key].map { String(format: "%.4f", $0) } ?? "–" }
+                let se = m.standardErrors?["ndcg@20"].map { String(format: "%.4f", $0) } ?? "–"
                 let validation = m.validationMetrics?["ndcg@10"].map { String(format: "%.4f", $0) } ?? "–"
                 let seconds = m.trainSeconds.map { String(format: "%.1f", $0) } ?? "–"
-                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " | \(validation) | \(seconds) |")
+                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " | \(se) | \(validation) | \(seconds) |")
             } else {
                 lines.append("| \(m.name) | cannot run: \(m.skipped ?? "unknown reason") |"
-                             + String(repeating: " |", count: Self.columns.count + 1))
+                             + String(repeating: " |", count: Self.columns.count + 2))
+            }
+        }
+        if let paired = pairedDifferences, let reference = paired.first?.reference {
+            lines += ["", "\(reference) minus each model, mean of the per-user differences ± its standard error:", "",
+                      "| model | NDCG@10 | NDCG@20 |", "|---|---:|---:|"]
+            for m in models where paired.contains(where: { $0.model == m.name }) {
+                let cells = ["ndcg@10", "ndcg@20"].map { metric in
+                    paired.first { $0.model == m.name && $0.metric == metric }
+                        .map { String(format: "%+.4f ± %.4f", $0.difference, $0.standardError) } ?? "–"
+                }
+                lines.append("| \(m.name) | " + cells.joined(separator: " | ") + " |")
             }
         }
         for (slice, users) in (slices ?? [:]).sorted(by: { $0.key < $1.key }) where users > 0 {

@@ -7,11 +7,27 @@ public enum EvaluationProtocol: String, CaseIterable, Codable, Sendable {
     /// 20% of the products with interactions (seeded) lose all of them from
     /// training; half of those cold products (seeded) are the validation
     /// products and half the test products, and each phase ranks only its
-    /// own cold products.
+    /// own cold products. With K folds (`ColdFold`), the products with
+    /// interactions are cut into K seeded groups instead; fold f's test
+    /// products are group f and its validation products group f + 1 (mod K),
+    /// so over the K folds every such product is tested exactly once.
     case cold
     /// RecBole's `RS: [0.8, 0.1, 0.1]` with random order, grouped by user:
     /// each user's interactions shuffled and cut 80/10/10.
     case random811 = "random-811"
+}
+
+/// One fold of the cold protocol's K-fold form: `index` in 0..<`count`.
+public struct ColdFold: Sendable, Equatable, Codable {
+    public let index: Int
+    public let count: Int
+
+    /// Three groups at least, so that training keeps a group of its own.
+    public init(index: Int, count: Int) {
+        precondition(count >= 3 && (0..<count).contains(index), "cold fold \(index) of \(count)")
+        self.index = index
+        self.count = count
+    }
 }
 
 /// The interactions of a dataset divided by a protocol. Repeated
@@ -30,6 +46,8 @@ public struct InteractionSplit: Sendable {
     public let testCandidates: [Int32]?
     /// Products whose interactions were all withheld from training.
     public let coldProducts: Set<Int32>
+    /// Which fold of the cold protocol this is (nil: the single 20% split).
+    public var coldFold: ColdFold?
 
     public init(evaluationProtocol: EvaluationProtocol, seed: UInt64, userCount: Int, productCount: Int,
                 train: UserProductPairs, validation: UserProductPairs, test: UserProductPairs,
@@ -66,9 +84,12 @@ public struct InteractionSplit: Sendable {
         return perUser
     }
 
-    /// Splits `dataset` by `evaluationProtocol`; the same seed gives the same split.
+    /// Splits `dataset` by `evaluationProtocol`; the same seed gives the same
+    /// split. `coldFold` picks one fold of the cold protocol's K-fold form (the
+    /// groups depend on the seed only, so the K folds of one seed partition
+    /// the products); it is ignored by the other protocols.
     public static func make(_ dataset: Dataset, protocol evaluationProtocol: EvaluationProtocol,
-                            seed: UInt64) -> InteractionSplit {
+                            seed: UInt64, coldFold: ColdFold? = nil) -> InteractionSplit {
         var rng = SeededGenerator(seed: seed)
         let perUser = distinctProductsPerUser(dataset)
         var train = UserProductPairs(), validation = UserProductPairs(), test = UserProductPairs()
@@ -103,9 +124,19 @@ public struct InteractionSplit: Sendable {
             var interacted = [Bool](repeating: false, count: dataset.productCount)
             for items in perUser { for p in items { interacted[Int(p)] = true } }
             let eligible = (0..<Int32(dataset.productCount)).filter { interacted[Int($0)] }
-            let coldCount = Int((Double(eligible.count) * 0.2).rounded())
-            let cold = rng.sample(coldCount, from: eligible.count).map { eligible[$0] }
-            let validationCold = Set(cold.prefix(coldCount / 2)), testCold = Set(cold.dropFirst(coldCount / 2))
+            let validationCold: Set<Int32>, testCold: Set<Int32>
+            if let fold = coldFold {
+                // Group g holds the shuffled products at positions g, g + K, g + 2K, …
+                let order = rng.permutation(eligible.count).map { eligible[$0] }
+                func group(_ g: Int) -> Set<Int32> { Set(stride(from: g, to: order.count, by: fold.count).map { order[$0] }) }
+                testCold = group(fold.index)
+                validationCold = group((fold.index + 1) % fold.count)
+            } else {
+                let coldCount = Int((Double(eligible.count) * 0.2).rounded())
+                let cold = rng.sample(coldCount, from: eligible.count).map { eligible[$0] }
+                validationCold = Set(cold.prefix(coldCount / 2))
+                testCold = Set(cold.dropFirst(coldCount / 2))
+            }
             for (u, items) in perUser.enumerated() {
                 for p in items {
                     if validationCold.contains(p) {
@@ -117,10 +148,12 @@ public struct InteractionSplit: Sendable {
                     }
                 }
             }
-            return InteractionSplit(evaluationProtocol: .cold, seed: seed, userCount: dataset.userCount,
-                                    productCount: dataset.productCount, train: train, validation: validation, test: test,
-                                    validationCandidates: validationCold.sorted(), testCandidates: testCold.sorted(),
-                                    coldProducts: validationCold.union(testCold))
+            var split = InteractionSplit(evaluationProtocol: .cold, seed: seed, userCount: dataset.userCount,
+                                         productCount: dataset.productCount, train: train, validation: validation,
+                                         test: test, validationCandidates: validationCold.sorted(),
+                                         testCandidates: testCold.sorted(), coldProducts: validationCold.union(testCold))
+            split.coldFold = coldFold
+            return split
         }
     }
 

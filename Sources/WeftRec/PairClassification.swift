@@ -9,15 +9,42 @@ public enum PairClassification {
         public var f1: Double
     }
 
+    /// True positives, false positives and false negatives; tallies of
+    /// several sets of pairs (e.g. folds, each at its own threshold) add up.
+    public struct Tally: Sendable, Equatable {
+        public var truePositives = 0
+        public var falsePositives = 0
+        public var falseNegatives = 0
+
+        public init() {}
+
+        public static func += (a: inout Tally, b: Tally) {
+            a.truePositives += b.truePositives
+            a.falsePositives += b.falsePositives
+            a.falseNegatives += b.falseNegatives
+        }
+
+        public var counts: Counts {
+            let tp = Double(truePositives), fp = Double(falsePositives), fn = Double(falseNegatives)
+            let precision = tp + fp > 0 ? tp / (tp + fp) : 0
+            let recall = tp + fn > 0 ? tp / (tp + fn) : 0
+            let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+            return Counts(precision: precision, recall: recall, f1: f1)
+        }
+    }
+
+    /// The tally when every score ≥ `threshold` is called positive.
+    public static func tally(positives: [Float], negatives: [Float], threshold: Float) -> Tally {
+        var t = Tally()
+        t.truePositives = positives.filter { $0 >= threshold }.count
+        t.falsePositives = negatives.filter { $0 >= threshold }.count
+        t.falseNegatives = positives.count - t.truePositives
+        return t
+    }
+
     /// Precision, recall and F1 when every score ≥ `threshold` is called positive.
     public static func classify(positives: [Float], negatives: [Float], threshold: Float) -> Counts {
-        let tp = Double(positives.filter { $0 >= threshold }.count)
-        let fp = Double(negatives.filter { $0 >= threshold }.count)
-        let fn = Double(positives.count) - tp
-        let precision = tp + fp > 0 ? tp / (tp + fp) : 0
-        let recall = tp + fn > 0 ? tp / (tp + fn) : 0
-        let f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-        return Counts(precision: precision, recall: recall, f1: f1)
+        tally(positives: positives, negatives: negatives, threshold: threshold).counts
     }
 
     /// The threshold (one of the scores) with the highest F1 on these pairs;

@@ -20,6 +20,14 @@ public final class RankingEvaluator {
         public var positiveScores: [Float]
         public var negativeScores: [Float]
         public var userCount: Int
+        /// Each user's recall@K and ndcg@K ("recall@10", …), in the order of
+        /// `RankingEvaluator.users`: the figures behind the means, for
+        /// standard errors and paired differences between models.
+        public var perUser: [String: [Double]] = [:]
+        /// Each user's top-K list (largest K), in the order of `users`.
+        public var lists: [[Int32]] = []
+        /// Products each user's list was drawn from.
+        public var candidateCount: Int = 0
     }
 
     public let phase: Phase
@@ -79,6 +87,8 @@ public final class RankingEvaluator {
         let kMax = ks.last ?? 20
         var recall = [Double](repeating: 0, count: ks.count), ndcg = [Double](repeating: 0, count: ks.count)
         var lists = [[Int32]](repeating: [], count: users.count)
+        var userRecall = [[Double]](repeating: [], count: users.count)
+        var userNDCG = [[Double]](repeating: [], count: users.count)
         var positiveScores = [Float](), negativeScores = [Float]()
         var sliceUsers = [Int](repeating: 0, count: slices.count)
         var sliceSums = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (0, 0), count: ks.count),
@@ -133,6 +143,8 @@ public final class RankingEvaluator {
                     for j in 0..<ks.count { sliceSums[i][j].0 += figures[j].0; sliceSums[i][j].1 += figures[j].1 }
                 }
                 lists[start + b] = chunkLists[b]
+                userRecall[start + b] = chunkRecall[b]
+                userNDCG[start + b] = chunkNDCG[b]
                 let u = Int(chunk[b])
                 for e in Int(positives.offsets[u])..<Int(positives.offsets[u + 1]) where negatives[e] >= 0 {
                     positiveScores.append(base[b * productCount + Int(positives.targets[e])])
@@ -142,10 +154,13 @@ public final class RankingEvaluator {
             start += batchSize
         }
         var metrics: [String: Double] = [:]
+        var perUser: [String: [Double]] = [:]
         let n = Double(Swift.max(users.count, 1))
         for (j, k) in ks.enumerated() {
             metrics["recall@\(k)"] = recall[j] / n
             metrics["ndcg@\(k)"] = ndcg[j] / n
+            perUser["recall@\(k)"] = userRecall.map { $0[j] }
+            perUser["ndcg@\(k)"] = userNDCG.map { $0[j] }
         }
         metrics["coverage@\(kMax)"] = CatalogMetrics.coverage(lists: lists, catalogSize: candidateCount)
         metrics["gini@\(kMax)"] = CatalogMetrics.gini(lists: lists, catalogSize: candidateCount)
@@ -159,7 +174,8 @@ public final class RankingEvaluator {
             }
         }
         return Result(metrics: metrics, sliceUsers: counted, positiveScores: positiveScores,
-                      negativeScores: negativeScores, userCount: users.count)
+                      negativeScores: negativeScores, userCount: users.count, perUser: perUser, lists: lists,
+                      candidateCount: candidateCount)
     }
 
     @inline(__always)

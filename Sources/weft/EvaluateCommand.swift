@@ -26,6 +26,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Seed of the split, negatives and training.")
     var seed: UInt64 = 42
 
+    @Option(help: "Cold protocol only: cut the products with interactions into K seeded groups and train every model K times, fold f testing on group f and validating on group f+1, so every product is tested once; figures are pooled over all folds' test users (1: the single 20% split; 10 keeps 20% cold per fold).")
+    var coldFolds: Int = 1
+
     @Option(help: "Write the JSON report here, and the Markdown table beside it with the extension .md (default: print only).")
     var output: String?
 
@@ -34,6 +37,9 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Option(help: "Product text embeddings of a randomly initialised encoder of the same architecture as --text-embeddings' (the ablation's weft-baseline and weft+gnn; make one with `weft init-model --like MODEL_DIR` and `weft embed`): a JSON-lines file of {\"id\", \"embedding\"} (default: none, and those two models are listed as unable to run).")
     var baselineTextEmbeddings: String?
+
+    @Option(help: "Cold protocol: whether the held-out cold products keep their product links (also_bought, also_viewed, ...) in the graph: drop (a product nobody has bought has only text, category and brand) or keep (the runs before 2026-12-04).")
+    var coldProductLinks: String = "drop"
 
     @Option(help: "Embedding width of the BPR baselines, bpr-mf and lightgcn (64: RecBole's).")
     var dimension: Int = 64
@@ -122,6 +128,14 @@ struct EvaluateCommand: AsyncParsableCommand {
         var options = Evaluation.Options()
         options.evaluationProtocol = evaluationProtocol
         options.seed = seed
+        guard coldFolds == 1 || (coldFolds >= 3 && evaluationProtocol == .cold) else {
+            throw ValidationError(EvaluationError.badColdFolds(coldFolds, protocol: evaluationProtocol.rawValue).description)
+        }
+        options.coldFolds = coldFolds
+        guard ["drop", "keep"].contains(coldProductLinks) else {
+            throw ValidationError("--cold-product-links must be drop or keep")
+        }
+        options.coldProductLinks = coldProductLinks == "keep"
         options.sliceCategories = sliceCategory
         options.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         guard dimension > 0 else { throw ValidationError("--dimension must be positive") }
@@ -197,9 +211,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         print(table, terminator: "")
         if let output {
             let url = URL(fileURLWithPath: output)
-            try report.json().write(to: url)
+            try report.json().write(to: url, options: .atomic)
             let header = "# \(report.dataset), \(report.evaluationProtocol), seed \(report.seed)\n\n"
-            try Data((header + table).utf8).write(to: url.deletingPathExtension().appendingPathExtension("md"))
+            try Data((header + table).utf8).write(to: url.deletingPathExtension().appendingPathExtension("md"),
+                                                  options: .atomic)
         }
     }
 }

@@ -91,5 +91,12 @@ struct DatasetLoadingTests {
         #expect(g.edgeCount(.interacted) == split.train.count)
         #expect(g.neighbors(of: 0, in: .inCategory) == [0] && g.neighbors(of: 5, in: .byBrand) == [1])
         #expect(g.neighbors(of: 5, in: Relation(.product, "also_bought", .product).reversed) == [0])
+        // The cold protocol's held-out products lose their product links, and only those.
+        d.productLinks.append(.init(source: 2, target: 3, relation: "also_bought"))
+        let cold = try d.graph(interactions: split.train, unlinked: [5])
+        let alsoBought = Relation(.product, "also_bought", .product)
+        #expect(cold.edgeCount(alsoBought) == 1 && cold.neighbors(of: 2, in: alsoBought) == [3])
+        #expect(cold.neighbors(of: 0, in: alsoBought).isEmpty && cold.neighbors(of: 5, in: .byBrand) == [1])
+        #expect(cold.edgeCount(Relation(.user, "friend", .user)) == g.edgeCount(Relation(.user, "friend", .user)))
     }
 }

@@ -65,7 +65,17 @@ struct EvaluationTests {
         #expect(Set(cells).count == 1, "\(cells)")
         #expect(table.contains("Slice category:genre1 (10 test users):") && table.contains("Slice warm (30 test users):"))
         #expect(!table.contains("Slice cold"))
-        #expect(table.split(separator: "\n").count == 6 + 2 * 6)
+        // Lightgcn (the last model that ran) against the other two, paired per user.
+        #expect(table.contains("lightgcn minus each model") && table.contains("| bpr-mf | "))
+        #expect(table.split(separator: "\n").count == 6 + 5 + 2 * 6)
+        let paired = try #require(report.pairedDifferences)
+        #expect(paired.map(\.model) == ["popularity", "popularity", "bpr-mf", "bpr-mf"])
+        for p in paired {
+            let a = report.models[2].metrics![p.metric]!, b = report.models.first { $0.name == p.model }!.metrics![p.metric]!
+            #expect(abs(p.difference - (a - b)) < 1e-12 && p.cases == 30 && p.reference == "lightgcn")
+        }
+        #expect(report.models.prefix(3).allSatisfy { $0.standardErrors?.keys.sorted() == ["ndcg@10", "ndcg@20", "recall@10", "recall@20"] })
+        #expect(report.coldFolds == nil && report.models.allSatisfy { $0.folds == nil } && report.coldProductLinks == nil)
 
         options.sliceCategories = ["Finance"]
         #expect(throws: EvaluationError.unknownCategory("Finance", dataset: d.name, count: 3)) {
@@ -86,6 +96,51 @@ struct EvaluationTests {
         #expect(popularity["auc"] == 0.5)
         #expect(text["auc"]! > 0.95, "text-knn \(text)")
         #expect(text["ndcg@10"]! > popularity["ndcg@10"]! + 0.2, "text-knn \(text), popularity \(popularity)")
+    }
+
+    /// `--cold-folds K`: every model trained K times; pooled figures are the
+    /// users-weighted means of the folds', with standard errors over the
+    /// (fold, user) cases and paired differences against the reference model.
+    @Test func coldFoldsPoolEveryFoldsUsers() throws {
+        let d = Fixtures.clustered(groups: 4, usersPerGroup: 10, productsPerGroup: 25, perUser: 12)
+        var options = Evaluation.Options()
+        options.evaluationProtocol = .cold
+        options.coldFolds = 4
+        options.models = ["popularity", "text-knn"]
+        options.productText = HashedTextFeatures.embed(d.products.map(\.text), dimension: 64)
+        let report = try Evaluation.run(dataset: d, options: options)
+        #expect(report.coldFolds == 4 && report.coldProductLinks == false)
+        #expect(report.split.testCandidates == Set(d.interactions.map(\.product)).count, "every product tested once")
+        for m in report.models {
+            let folds = try #require(m.folds)
+            #expect(folds.map(\.fold) == [0, 1, 2, 3])
+            #expect(folds.map(\.testUsers).reduce(0, +) == report.split.testUsers)
+            for key in ["ndcg@20", "recall@10"] {
+                let weighted = folds.map { $0.metrics[key]! * Double($0.testUsers) }.reduce(0, +) / Double(report.split.testUsers)
+                #expect(abs(m.metrics![key]! - weighted) < 1e-12, "\(m.name) \(key)")
+            }
+            #expect(m.metrics!["coverage@20"]! > 0 && m.metrics!["f1"] != nil && m.metrics!["auc"] != nil)
+            #expect(m.standardErrors!["ndcg@20"]! > 0)
+        }
+        #expect(report.models[0].metrics!["auc"] == 0.5, "popularity ties every cold product in every fold")
+        let textKNN = report.models[1].metrics!, popularity = report.models[0].metrics!
+        let paired = try #require(report.pairedDifferences?.first { $0.metric == "ndcg@20" })
+        #expect(paired.reference == "text-knn" && paired.model == "popularity" && paired.cases == report.split.testUsers)
+        #expect(abs(paired.difference - (textKNN["ndcg@20"]! - popularity["ndcg@20"]!)) < 1e-12)
+        #expect(paired.difference > 4 * paired.standardError, "\(paired)")
+        #expect(report.markdownTable().hasPrefix("Cold protocol in 4 folds"))
+
+        options.coldFolds = 2
+        #expect(throws: EvaluationError.badColdFolds(2, protocol: "cold")) { try Evaluation.run(dataset: d, options: options) }
+        options.coldFolds = 10
+        options.evaluationProtocol = .warm
+        #expect(throws: EvaluationError.badColdFolds(10, protocol: "warm")) { try Evaluation.run(dataset: d, options: options) }
+    }
+
+    @Test func standardErrorIsTheSampleDeviationOverRootN() {
+        // [1, 2, 3, 4]: sample variance 5/3, so the standard error is √(5/12).
+        #expect(abs(Statistics.standardError([1, 2, 3, 4])! - (5.0 / 12).squareRoot()) < 1e-15)
+        #expect(Statistics.standardError([7]) == nil)
     }
 
     @Test func unknownModelsAreRejectedByName() {

@@ -59,4 +59,29 @@ struct InteractionSplitTests {
         #expect(s.train.count + s.validation.count + s.test.count == Set(d.interactions.map { [$0.user, $0.product] }).count)
         #expect(Set(s.trainingProducts).isDisjoint(with: s.coldProducts))
     }
+
+    /// The K-fold cold protocol: the folds' test products partition the
+    /// products with interactions, fold f validates on fold f+1's test
+    /// products, and no fold trains on its own cold products.
+    @Test func coldFoldsTestEveryProductExactlyOnce() {
+        let d = Fixtures.clustered(groups: 4, usersPerGroup: 10, productsPerGroup: 10, perUser: 5)
+        let interacted = Set(d.interactions.map(\.product))
+        let folds = (0..<5).map { InteractionSplit.make(d, protocol: .cold, seed: 9, coldFold: ColdFold(index: $0, count: 5)) }
+        var tested: [Int32] = []
+        for (f, s) in folds.enumerated() {
+            let test = Set(s.testCandidates!), validation = Set(s.validationCandidates!)
+            #expect(s.coldFold == ColdFold(index: f, count: 5))
+            #expect(validation == Set(folds[(f + 1) % 5].testCandidates!))
+            #expect(test.isDisjoint(with: validation) && s.coldProducts == test.union(validation))
+            #expect(abs(test.count - interacted.count / 5) <= 1)
+            #expect(s.train.products.allSatisfy { !s.coldProducts.contains($0) })
+            #expect(s.test.products.allSatisfy { test.contains($0) })
+            #expect(s.train.count + s.validation.count + s.test.count == Set(d.interactions.map { [$0.user, $0.product] }).count)
+            tested += s.testCandidates!
+        }
+        #expect(tested.count == interacted.count && Set(tested) == interacted)
+        // Another seed cuts other groups.
+        let other = InteractionSplit.make(d, protocol: .cold, seed: 10, coldFold: ColdFold(index: 0, count: 5))
+        #expect(other.testCandidates != folds[0].testCandidates)
+    }
 }

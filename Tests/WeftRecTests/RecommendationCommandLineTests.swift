@@ -64,6 +64,22 @@ struct RecommendationCommandLineTests {
         #expect(unknown.status != 0 && unknown.error.contains("no category named 'Finance'"), "\(unknown.error)")
     }
 
+    /// `weft evaluate --cold-folds`: the cold protocol in folds, from the
+    /// command line; folds with another protocol are one clear error.
+    @Test func evaluateRunsTheColdProtocolInFolds() throws {
+        let output = Fixtures.folder().appendingPathComponent("cold.json")
+        let run = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "cold", "--cold-folds", "5",
+                                 "--models", "popularity,bpr-mf", "--epochs", "3", "--threads", "1", "--output", output.path])
+        #expect(run.status == 0, "\(run.error)")
+        let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: output))
+        #expect(report.coldFolds == 5 && report.coldProductLinks == false)
+        #expect(report.models.allSatisfy { $0.folds?.count == 5 })
+        #expect(run.output.hasPrefix("Cold protocol in 5 folds") && run.error.contains("fold 5/5 split cold"))
+        let warm = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "warm", "--cold-folds", "10",
+                                  "--models", "popularity"])
+        #expect(warm.status != 0 && warm.error.contains("--cold-folds applies to --protocol cold only"), "\(warm.error)")
+    }
+
     @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
         let work = Fixtures.folder()
         let db = work.appendingPathComponent("weft.sqlite").path, model = work.appendingPathComponent("model").path
