@@ -5,6 +5,9 @@ For every (dataset, seed) among the given report JSONs, writes one SVG,
 DATASET-seedSEED-METRIC.svg, with one group of bars per protocol (warm,
 cold, random-811) and one bar per model, height = the chosen metric
 (default NDCG@20). Models a dataset cannot run are left out of its chart.
+Where a report holds standard errors (reports since 2026-12-04), each bar
+carries a ±1 standard-error whisker; a cold report run in K folds is
+labelled "cold (K folds)".
 
     python3 Scripts/plot-results.py docs/results/*.json --out docs/results
     python3 Scripts/plot-results.py docs/results/*.json --metric ndcg@10 --out docs/results
@@ -75,9 +78,19 @@ def chart(dataset, protocols, metric):
             x, h = x0 + k * bar, value * scale
             out.append(f'<rect x="{x}" y="{y0 - h:.1f}" width="{bar - 2}" height="{h:.1f}" '
                        f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(name)} {protocol}: {value:.4f}</title></rect>')
-            out.append(f'<text x="{x + (bar - 2) / 2:.1f}" y="{y0 - h - 3:.1f}" font-size="8" text-anchor="middle">'
+            label_y = y0 - h - 3
+            se = (model.get("standard_errors") or {}).get(metric)
+            if se:
+                mid, hi, lo = x + (bar - 2) / 2, y0 - (value + se) * scale, y0 - max(value - se, 0) * scale
+                out.append(f'<line x1="{mid:.1f}" y1="{hi:.1f}" x2="{mid:.1f}" y2="{lo:.1f}" stroke="#222"/>')
+                out.append(f'<line x1="{mid - 3:.1f}" y1="{hi:.1f}" x2="{mid + 3:.1f}" y2="{hi:.1f}" stroke="#222"/>')
+                label_y = hi - 3
+            out.append(f'<text x="{x + (bar - 2) / 2:.1f}" y="{label_y:.1f}" font-size="8" text-anchor="middle">'
                        f'{value:.2f}</text>')
-        out.append(f'<text x="{x0 + group_width / 2:.1f}" y="{y0 + 16}" text-anchor="middle">{escape(protocol)}</text>')
+        title = protocol
+        if protocols[protocol].get("cold_folds"):
+            title += f' ({protocols[protocol]["cold_folds"]} folds)'
+        out.append(f'<text x="{x0 + group_width / 2:.1f}" y="{y0 + 16}" text-anchor="middle">{escape(title)}</text>')
     for k, name in enumerate(names):
         y = top + 14 * k
         out.append(f'<rect x="{width - 180}" y="{y}" width="10" height="10" fill="{PALETTE[k % len(PALETTE)]}"/>')

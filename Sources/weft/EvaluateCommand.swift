@@ -59,8 +59,8 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
     var gnnDimension: Int = 64
 
-    @Option(help: "GNN message-passing (attention) layers (1: the validation choice, see docs/RESULTS.md).")
-    var gnnLayers: Int = 1
+    @Option(help: "GNN message-passing (attention) layers, or auto: 1 for warm and random-811, 0 for cold (the validation choices, see docs/RESULTS.md).")
+    var gnnLayers: String = "auto"
 
     @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
     var gnnFanouts: String = "10,5"
@@ -146,7 +146,13 @@ struct EvaluateCommand: AsyncParsableCommand {
             throw ValidationError("--gnn-dimension must be a positive multiple of the GNN's \(options.gnn.heads) attention heads")
         }
         options.gnn.dimension = gnnDimension
-        options.gnn.layers = gnnLayers
+        if gnnLayers == "auto" {
+            options.gnn.layers = evaluationProtocol == .cold ? 0 : 1
+        } else if let layers = Int(gnnLayers), layers >= 0 {
+            options.gnn.layers = layers
+        } else {
+            throw ValidationError("--gnn-layers must be auto or a whole number ≥ 0 (got '\(gnnLayers)')")
+        }
         options.gnn.idDropout = idDropout
         options.gnn.idPropagationLayers = gnnIdPropagationLayers
         switch gnnIdView {
@@ -185,7 +191,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnnTraining.coldSimulation = gnnColdSimulation
         options.gnnTraining.excludeBatchEdges = !keepBatchEdges
         let fanouts = gnnFanouts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= gnnLayers else {
+        guard fanouts.count == gnnFanouts.split(separator: ",").count, fanouts.count >= options.gnn.layers else {
             throw ValidationError("--gnn-fanouts must list at least --gnn-layers integers, e.g. 10,5")
         }
         options.gnnTraining.fanouts = fanouts

@@ -69,15 +69,21 @@ struct RecommendationCommandLineTests {
     @Test func evaluateRunsTheColdProtocolInFolds() throws {
         let output = Fixtures.folder().appendingPathComponent("cold.json")
         let run = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "cold", "--cold-folds", "5",
-                                 "--models", "popularity,bpr-mf", "--epochs", "3", "--threads", "1", "--output", output.path])
+                                 "--models", "popularity,weft+tl+gnn", "--text-embeddings", "hashed", "--gnn-epochs", "2",
+                                 "--threads", "1", "--output", output.path])
         #expect(run.status == 0, "\(run.error)")
         let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: output))
         #expect(report.coldFolds == 5 && report.coldProductLinks == false)
         #expect(report.models.allSatisfy { $0.folds?.count == 5 })
+        // --gnn-layers auto: no attention layer under the cold protocol.
+        #expect(report.models[1].settings?.gnn?.layers == 0)
+        #expect(report.pairedDifferences?.first?.reference == "weft+tl+gnn")
         #expect(run.output.hasPrefix("Cold protocol in 5 folds") && run.error.contains("fold 5/5 split cold"))
         let warm = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "warm", "--cold-folds", "10",
                                   "--models", "popularity"])
         #expect(warm.status != 0 && warm.error.contains("--cold-folds applies to --protocol cold only"), "\(warm.error)")
+        let layers = try Self.weft(["evaluate", "--data", Self.sample.path, "--gnn-layers", "two", "--models", "popularity"])
+        #expect(layers.status != 0 && layers.error.contains("--gnn-layers must be auto or a whole number"), "\(layers.error)")
     }
 
     @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
