@@ -37,11 +37,19 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// relations (friendships, trust): LightGCN on the joint graph (see
     /// `IDPropagation`). No effect on a graph without them.
     public var socialPropagation = true
+    /// The text popularity prior: products' outputs end with w · x̂_p (their
+    /// unit text vector times one learned row w, zero at the start) and
+    /// users' with a 1, so every score adds a product term read from the
+    /// product's text alone. Trained by the same loss on warm products, it
+    /// learns which texts sell; a cold product gets it in full, where its ID
+    /// and collaborative terms are zero.
+    public var textPrior = false
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
                 degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
                 textSimilarity: Bool = true, propagatedIDView: Bool = true,
-                socialPropagation: Bool = true) {
+                socialPropagation: Bool = true, textPrior: Bool = false) {
+        self.textPrior = textPrior
         self.propagatedIDView = propagatedIDView
         self.socialPropagation = socialPropagation
         self.idPropagationLayers = idPropagationLayers
@@ -56,13 +64,14 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity,
-             propagatedIDView, socialPropagation
+             propagatedIDView, socialPropagation, textPrior
     }
 
     /// Models saved before the collaborative and text-similarity pathways
     /// existed have neither key and had neither pathway; models saved before
     /// `propagatedIDView` fused the raw ID rows, and those saved before
-    /// `socialPropagation` propagated over interactions only.
+    /// `socialPropagation` propagated over interactions only, and those saved
+    /// before `textPrior` had no prior.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         dimension = try c.decode(Int.self, forKey: .dimension)
@@ -75,5 +84,6 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
         textSimilarity = try c.decodeIfPresent(Bool.self, forKey: .textSimilarity) ?? false
         propagatedIDView = try c.decodeIfPresent(Bool.self, forKey: .propagatedIDView) ?? false
         socialPropagation = try c.decodeIfPresent(Bool.self, forKey: .socialPropagation) ?? false
+        textPrior = try c.decodeIfPresent(Bool.self, forKey: .textPrior) ?? false
     }
 }

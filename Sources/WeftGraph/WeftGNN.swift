@@ -16,6 +16,9 @@
 ///   output_i = g_i + m_i ē_i                        (when `Inputs.idPropagation` is given)
 ///   output_i ← [output_i ; s t̂_i]                  (users and products, when `textSimilarity`
 ///                                                    and `Inputs.similarityText` has both)
+///   output_u ← [output_u ; 1], output_p ← [output_p ; w x̂_p]
+///                                                   (when `textPrior` and products have text;
+///                                                    x̂_p = x_p / ‖x_p‖, w (1, T) starts at zero)
 ///
 /// where ē = `IDPropagation` (K = `idPropagationLayers` LightGCN layers over
 /// the whole interaction graph) of the same ID embeddings, with rows of
@@ -27,6 +30,8 @@
 /// a product's own, a user's the normalised mean of their products') with
 /// one learned scale s adds s² cos(t̂_u, t̂_p) to every score: text-kNN's
 /// score, which a cold product gets in full without any trained weight.
+/// The text prior adds w x̂_p to every score of product p: a popularity
+/// read from text, learned on warm products and applied to cold ones.
 ///
 /// A product that has only text and category/brand edges still gets an
 /// output: its ID term is zero and everything else is computed from its
@@ -69,6 +74,9 @@ public final class WeftGNN: Module {
     public let layers: [RelationalAttentionLayer]
     /// s of the text-similarity pathway, (1, 1); nil when it is off.
     public let similarityScale: Variable?
+    /// w of the text prior, (1, T_product) with no bias; nil when it is off
+    /// or products have no text.
+    public let textPrior: Linear?
 
     /// `nodeCounts` sizes the ID tables; nodes added later have no ID.
     public init(configuration: GNNConfiguration, nodeCounts: [NodeType: Int], relations: [Relation],
@@ -95,6 +103,10 @@ public final class WeftGNN: Module {
             RelationalAttentionLayer(dimension: d, heads: configuration.heads, relations: relations,
                                      degreeNormalized: configuration.degreeNormalized, using: &rng)
         }
+        // Last, so the other weights are drawn as without the prior.
+        textPrior = configuration.textPrior ? configuration.textDimensions[.product].flatMap { width in
+            width > 0 ? Linear(inFeatures: width, outFeatures: 1, bias: false, std: 0, using: &rng) : nil
+        } : nil
     }
 
     /// Output embeddings (S_τ, D) of the seed nodes of `subgraph` (its first
@@ -188,6 +200,25 @@ public final class WeftGNN: Module {
                 outputs[type] = tape.concatenateColumns([g, tape.scaleRows(Variable(rows), by: scales)])         // (S, D + T)
             }
         }
+        if let prior = textPrior, let table = inputs.text[.product], table.lastDimension == prior.inFeatures {
+            if let g = outputs[.user] {
+                outputs[.user] = tape.concatenateColumns([g, Variable(Tensor(repeating: 1, shape: [g.value.shape[0], 1]))])  // (S, ·+1)
+            }
+            if let g = outputs[.product] {
+                let nodes = subgraph.nodes[.product] ?? []
+                let s = g.value.shape[0], width = table.lastDimension
+                let rows = Tensor(zeros: [s, width])                                   // (S, T) unit rows
+                for i in 0..<s where Int(nodes[i]) < table.rowCount {
+                    let source = table.data + Int(nodes[i]) * width
+                    var norm: Float = 0
+                    for k in 0..<width { norm += source[k] * source[k] }
+                    guard norm > 0 else { continue }
+                    let inverse = 1 / norm.squareRoot()
+                    for k in 0..<width { rows.data[i * width + k] = source[k] * inverse }
+                }
+                outputs[.product] = tape.concatenateColumns([g, prior(Variable(rows), tape: tape)])          // (S, ·+1)
+            }
+        }
         return outputs
     }
 
@@ -226,6 +257,7 @@ public final class WeftGNN: Module {
         }
         for (i, layer) in layers.enumerated() { p += prefixed("layers.\(i)", layer) }
         if let similarityScale { p.append(("text_similarity.scale", similarityScale)) }
+        if let textPrior { p += prefixed("text_prior", textPrior) }
         return p
     }
 }

@@ -113,6 +113,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The GNN's text-similarity pathway (s² cos(user history text, product text) added to every score): on, off, or auto (on for the cold protocol only, the choice validation NDCG@10 made; see docs/RESULTS.md).")
     var gnnTextSimilarity: String = "auto"
 
+    @Option(help: "The GNN's text prior (a product term w·x̂_p learned from product text, added to every score): on or off.")
+    var gnnTextPrior: String = "off"
+
     @Option(help: "A category (by name, any case) whose products get test metrics of their own, e.g. Finance; repeat for more. Warm and cold products (with and without training interactions) always get theirs under warm and random-811.")
     var sliceCategory: [String] = []
 
@@ -171,6 +174,8 @@ struct EvaluateCommand: AsyncParsableCommand {
         case "off": options.gnn.textSimilarity = false
         default: throw ValidationError("--gnn-text-similarity must be auto, on or off")
         }
+        guard ["on", "off"].contains(gnnTextPrior) else { throw ValidationError("--gnn-text-prior must be on or off") }
+        options.gnn.textPrior = gnnTextPrior == "on"
         options.gnnTraining.maximumEpochs = gnnEpochs
         options.gnnTraining.patience = gnnPatience
         options.gnnTraining.learningRate = gnnLearningRate
