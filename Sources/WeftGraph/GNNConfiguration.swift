@@ -37,12 +37,12 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// relations (friendships, trust): LightGCN on the joint graph (see
     /// `IDPropagation`). No effect on a graph without them.
     public var socialPropagation = true
-    /// The text popularity prior: products' outputs end with w · x̂_p (their
-    /// unit text vector times one learned row w, zero at the start) and
-    /// users' with a 1, so every score adds a product term read from the
-    /// product's text alone. Trained by the same loss on warm products, it
-    /// learns which texts sell; a cold product gets it in full, where its ID
-    /// and collaborative terms are zero.
+    /// The text popularity prior: products' outputs end with β w · x̂_p (their
+    /// unit text vector times a row w fitted to the training products'
+    /// log interaction counts, and a learned scale β) and users' with a 1, so
+    /// every score adds a product term read from the product's text alone:
+    /// which texts sell. A cold product gets it in full, where its ID and
+    /// collaborative terms are zero.
     public var textPrior = false
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,

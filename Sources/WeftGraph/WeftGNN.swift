@@ -16,9 +16,10 @@
 ///   output_i = g_i + m_i ē_i                        (when `Inputs.idPropagation` is given)
 ///   output_i ← [output_i ; s t̂_i]                  (users and products, when `textSimilarity`
 ///                                                    and `Inputs.similarityText` has both)
-///   output_u ← [output_u ; 1], output_p ← [output_p ; w x̂_p]
+///   output_u ← [output_u ; 1], output_p ← [output_p ; β w x̂_p]
 ///                                                   (when `textPrior` and products have text;
-///                                                    x̂_p = x_p / ‖x_p‖, w (1, T) starts at zero)
+///                                                    x̂_p = x_p / ‖x_p‖; w (1, T) is fitted by
+///                                                    the trainer and held fixed, β is learned)
 ///
 /// where ē = `IDPropagation` (K = `idPropagationLayers` LightGCN layers over
 /// the whole interaction graph) of the same ID embeddings, with rows of
@@ -30,8 +31,10 @@
 /// a product's own, a user's the normalised mean of their products') with
 /// one learned scale s adds s² cos(t̂_u, t̂_p) to every score: text-kNN's
 /// score, which a cold product gets in full without any trained weight.
-/// The text prior adds w x̂_p to every score of product p: a popularity
-/// read from text, learned on warm products and applied to cold ones.
+/// The text prior adds β w x̂_p to every score of product p: a popularity
+/// read from text (w: a ridge regression of the training products'
+/// log interaction counts on their text, `TextPopularityPrior`), fitted on
+/// warm products and applied to cold ones.
 ///
 /// A product that has only text and category/brand edges still gets an
 /// output: its ID term is zero and everything else is computed from its
@@ -74,9 +77,13 @@ public final class WeftGNN: Module {
     public let layers: [RelationalAttentionLayer]
     /// s of the text-similarity pathway, (1, 1); nil when it is off.
     public let similarityScale: Variable?
-    /// w of the text prior, (1, T_product) with no bias; nil when it is off
-    /// or products have no text.
+    /// w of the text prior, (1, T_product) with no bias: zero until the
+    /// trainer fits it, then held fixed (not given to an optimiser); nil when
+    /// the prior is off or products have no text.
     public let textPrior: Linear?
+    /// β, the text prior's learned scale, (1, 1), starting at 0.1 (the
+    /// prior's units are log interactions, text-kNN's a cosine).
+    public let textPriorScale: Variable?
 
     /// `nodeCounts` sizes the ID tables; nodes added later have no ID.
     public init(configuration: GNNConfiguration, nodeCounts: [NodeType: Int], relations: [Relation],
@@ -107,6 +114,7 @@ public final class WeftGNN: Module {
         textPrior = configuration.textPrior ? configuration.textDimensions[.product].flatMap { width in
             width > 0 ? Linear(inFeatures: width, outFeatures: 1, bias: false, std: 0, using: &rng) : nil
         } : nil
+        textPriorScale = textPrior == nil ? nil : Variable(Tensor([0.1], shape: [1, 1]), requiresGrad: true, name: "scale")
     }
 
     /// Output embeddings (S_τ, D) of the seed nodes of `subgraph` (its first
@@ -200,7 +208,8 @@ public final class WeftGNN: Module {
                 outputs[type] = tape.concatenateColumns([g, tape.scaleRows(Variable(rows), by: scales)])         // (S, D + T)
             }
         }
-        if let prior = textPrior, let table = inputs.text[.product], table.lastDimension == prior.inFeatures {
+        if let prior = textPrior, let beta = textPriorScale, let table = inputs.text[.product],
+           table.lastDimension == prior.inFeatures {
             if let g = outputs[.user] {
                 outputs[.user] = tape.concatenateColumns([g, Variable(Tensor(repeating: 1, shape: [g.value.shape[0], 1]))])  // (S, ·+1)
             }
@@ -216,7 +225,9 @@ public final class WeftGNN: Module {
                     let inverse = 1 / norm.squareRoot()
                     for k in 0..<width { rows.data[i * width + k] = source[k] * inverse }
                 }
-                outputs[.product] = tape.concatenateColumns([g, prior(Variable(rows), tape: tape)])          // (S, ·+1)
+                let scales = tape.reshape(tape.gatherRows(beta, ids: [Int32](repeating: 0, count: s)), [s])   // (S)
+                let term = tape.scaleRows(prior(Variable(rows), tape: tape), by: scales)                      // (S, 1)
+                outputs[.product] = tape.concatenateColumns([g, term])                                       // (S, ·+1)
             }
         }
         return outputs
@@ -258,6 +269,7 @@ public final class WeftGNN: Module {
         for (i, layer) in layers.enumerated() { p += prefixed("layers.\(i)", layer) }
         if let similarityScale { p.append(("text_similarity.scale", similarityScale)) }
         if let textPrior { p += prefixed("text_prior", textPrior) }
+        if let textPriorScale { p.append(("text_prior.scale", textPriorScale)) }
         return p
     }
 }

@@ -112,7 +112,14 @@ public final class WeftGNNRecommender: Recommender {
         let model = WeftGNN(configuration: configuration, nodeCounts: graph.nodeCounts, relations: graph.relations,
                             using: &rng)
         self.model = model
-        let parameters = model.namedParameters()
+        if let prior = model.textPrior, let products = text[.product] {
+            var counts = [Int](repeating: 0, count: products.rowCount)
+            for p in context.split.train.products where Int(p) < counts.count { counts[Int(p)] += 1 }
+            let w = TextPopularityPrior.fit(text: products, interactions: counts)
+            prior.weight.value.data.update(from: w, count: w.count)
+        }
+        // The text prior's row w is fitted above and stays fixed.
+        let parameters = model.namedParameters().filter { $0.name != "text_prior.weight" }
         // Two parameter groups: ID embeddings at the full rate, the layers' transforms
         // (which start as LightGCN propagation) at a scaled rate, so they refine
         // that propagation rather than race the embeddings.

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import WeftGraph
 
-/// The GNN's text prior: products' outputs end with w · x̂_p and users' with
-/// a 1, so every user–product score adds w · x̂_p.
+/// The GNN's text prior: products' outputs end with β w · x̂_p and users'
+/// with a 1, so every user–product score adds β w · x̂_p.
 struct TextPriorTests {
     func graph() throws -> HeteroGraph {
         try HeteroGraph(nodeCounts: [.user: 3, .product: 4, .category: 2], edges: [
@@ -28,7 +28,7 @@ struct TextPriorTests {
                               idPropagation: try IDPropagation(graph: g))
     }
 
-    /// Every score is the prior-free score plus w · x_p / ‖x_p‖, the same for every user.
+    /// Every score is the prior-free score plus β w · x_p / ‖x_p‖, the same for every user.
     @Test func scoresAddTheProductsTextPrior() throws {
         let g = try graph()
         let with = model(g, textPrior: true), without = model(g, textPrior: false)
@@ -37,6 +37,8 @@ struct TextPriorTests {
         prior.weight.value[0, 0] = 0.7
         prior.weight.value[0, 1] = -1.2
         prior.weight.value[0, 2] = 0.4
+        #expect(with.textPriorScale!.value[0, 0] == 0.1)
+        with.textPriorScale!.value[0, 0] = 1.5
         let x = try inputs(g)
         var rng = SeededGenerator(seed: 7)
         let a = with(g.fullSubgraph(), inputs: x, tape: Tape.inference, training: false, using: &rng)
@@ -48,14 +50,14 @@ struct TextPriorTests {
         for p in 0..<4 {
             let row = text.row(p).scalars
             let norm = row.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let expected = norm > 0 ? zip(row, [0.7, -1.2, 0.4] as [Float]).reduce(0) { $0 + $1.0 * $1.1 } / norm : 0
+            let expected = norm > 0 ? 1.5 * zip(row, [0.7, -1.2, 0.4] as [Float]).reduce(0) { $0 + $1.0 * $1.1 } / norm : 0
             for u in 0..<3 {
                 #expect(abs(scoresWith[u, p] - scoresWithout[u, p] - expected) < 1e-4,
                         "(\(u), \(p)): \(scoresWith[u, p]) − \(scoresWithout[u, p]) vs \(expected)")
             }
         }
-        #expect(with.namedParameters().count == without.namedParameters().count + 1)
-        #expect(with.namedParameters().contains { $0.name == "text_prior.weight" })
+        #expect(with.namedParameters().count == without.namedParameters().count + 2)
+        #expect(Set(with.namedParameters().map(\.name)).isSuperset(of: ["text_prior.weight", "text_prior.scale"]))
     }
 
     @Test func gradients() throws {
@@ -64,7 +66,8 @@ struct TextPriorTests {
         var rng = SeededGenerator(seed: 9)
         m.textPrior!.weight.value = Tensor.randomNormal([1, 3], using: &rng)
         let x = try inputs(g)
-        let checked = [m.textPrior!.weight, m.idEmbeddings[.user]!.weight, m.textProjections[.product]!.weight]
+        let checked = [m.textPriorScale!, m.textPrior!.weight, m.idEmbeddings[.user]!.weight,
+                       m.textProjections[.product]!.weight]
         let mismatches = GradientCheck.check(inputs: checked, maxElements: 24) { tape, _ in
             var rng = SeededGenerator(seed: 8)  // the same ID-dropout masks in every evaluation
             let out = m(g.fullSubgraph(), inputs: x, tape: tape, training: true, using: &rng)

@@ -49,6 +49,25 @@ struct WeftGNNRecommenderTests {
         #expect(gnn["ndcg@10"]! > popularity["ndcg@10"]! + 0.2, "weft-gnn \(gnn), popularity \(popularity)")
     }
 
+    /// The text prior's row is the ridge fit on this split's training counts
+    /// and stays fixed while its scale β trains.
+    @Test func textPriorIsFittedOnTrainingCountsAndHeldFixed() throws {
+        let d = Fixtures.clustered(groups: 3, usersPerGroup: 10, productsPerGroup: 10, perUser: 6)
+        let s = InteractionSplit.make(d, protocol: .cold, seed: 2)
+        let text = HashedTextFeatures.embed(d.products.map(\.text), dimension: 16)
+        var o = options()
+        o.gnn.textPrior = true
+        let model = try #require(try Evaluation.makeModel("weft+tl+gnn", options: o) as? WeftGNNRecommender)
+        try model.fit(context(d, s, text: text))
+        var counts = [Int](repeating: 0, count: d.productCount)
+        for p in s.train.products { counts[Int(p)] += 1 }
+        #expect(s.coldProducts.allSatisfy { counts[Int($0)] == 0 })
+        let expected = TextPopularityPrior.fit(text: text, interactions: counts)
+        let prior = try #require(model.model?.textPrior)
+        #expect(prior.weight.value.scalars == expected && expected.contains { $0 != 0 })
+        #expect(model.model!.textPriorScale!.value[0, 0] != 0.1, "β trains")
+    }
+
     /// The inductive path agrees with the full-graph path: a product added
     /// after training gets the embedding the full graph gives it.
     @Test func addedProductIsEmbeddedAsTheFullGraphWould() throws {
