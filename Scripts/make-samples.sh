@@ -36,7 +36,7 @@ tang="$raw/tang_ciao_epinions"
     --categories "$tang/ciao/catalog_ciao.txt" --output "$work/ciao-finance"
 "$weft" convert epinions --input "$tang/epinions/epinions_ratings.tsv.gz" --trust "$tang/epinions/epinions_trust.tsv.gz" \
     --categories "$tang/epinions/catalog_epinion.txt" --output "$work/epinions-personal-finance"
-"$weft" convert lastfm --input "$raw/lastfm_hetrec2011" --output "$work/lastfm"
+"$weft" convert lastfm --input "$raw/lastfm_hetrec2011" --listener-tags keep --output "$work/lastfm"  # as the committed sample was made
 
 sample() {
     local name="$1"

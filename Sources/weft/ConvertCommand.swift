@@ -128,11 +128,16 @@ struct ConvertLastFMCommand: ParsableCommand {
     @Option(help: "Folder holding artists.dat, tags.dat, user_artists.dat, user_friends.dat and user_taggedartists.dat.")
     var input: String
 
+    @Option(help: "Tags users gave artists they listened to: drop (they describe interactions an evaluation holds out) or keep (conversions before 2026-12-04).")
+    var listenerTags: String = "drop"
+
     @OptionGroup var options: ConversionOptions
 
     func run() throws {
+        guard ["drop", "keep"].contains(listenerTags) else { throw ValidationError("--listener-tags must be drop or keep") }
         try options.run { output, policy, report in
-            try LastFMConverter(folder: input).convert(to: output, policy: policy, reportIssue: report)
+            try LastFMConverter(folder: input, listenerTags: listenerTags == "keep")
+                .convert(to: output, policy: policy, reportIssue: report)
         }
     }
 }

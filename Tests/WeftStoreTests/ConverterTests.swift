@@ -188,9 +188,16 @@ private func importCleanly(_ folder: String) throws -> Store {
         try write("userID\tartistID\tweight\n2\t51\t13883\n3\t52\t11690\n3\t77\t5\n", to: input + "/user_artists.dat")
         try write("userID\tfriendID\n2\t3\n3\t2\n", to: input + "/user_friends.dat")
         var issues: [LineIssue] = []
-        let summary = try LastFMConverter(folder: input).convert(to: folder.path("out"), policy: .skip) { issues.append($0) }
+        let summary = try LastFMConverter(folder: input, listenerTags: true)
+            .convert(to: folder.path("out"), policy: .skip) { issues.append($0) }
         #expect(issues.map(\.description) == ["\(input)/user_artists.dat:4: artistID: 77 is not in artists.dat"])
         #expect(summary.notes.contains { $0.contains("dropped 1 tag assignments naming 1 artists") })
+        // By default, user 2's tags on artist 51, which user 2 listened to, are left out;
+        // user 3's tag on 51 and user 2's on 52 (neither listened to) stay.
+        let clean = try LastFMConverter(folder: input).convert(to: folder.path("clean"), policy: .skip) { _ in }
+        #expect(clean.notes.contains { $0.contains("left out 2 tag assignments by users who listened") })
+        let cleanProducts = try readJSONLines(folder.path("clean/products.jsonl"))
+        #expect(cleanProducts[0]["description"] == .string("new wave") && cleanProducts[1]["description"] == .string("trip-hop"))
         let products = try readJSONLines(folder.path("out/products.jsonl"))
         #expect(products[0]["title"] == .string("Duran Duran"))
         #expect(products[0]["description"] == .string("new wave, motörhead"))
