@@ -216,7 +216,8 @@ public enum Evaluation {
             baselineTextEmbeddings: options.baselineProductText == nil ? nil : options.baselineProductTextSource,
             split: sizes, models: reports, slices: sliceUsers.isEmpty ? nil : sliceUsers,
             coldFolds: folds.count > 1 ? folds.count : nil,
-            pairedDifferences: pairedDifferences(outcomes.mapValues { $0.map(\.test) }, order: names),
+            pairedDifferences: pairedDifferences(outcomes.filter { skipped[$0.key] == nil }.mapValues { $0.map(\.test) },
+                                                 order: names),
             coldProductLinks: options.evaluationProtocol == .cold ? options.coldProductLinks : nil)
     }
 
