@@ -127,6 +127,10 @@ public enum Evaluation {
             guard options.evaluationProtocol == .cold, options.coldFolds >= 3 else {
                 throw EvaluationError.badColdFolds(options.coldFolds, protocol: options.evaluationProtocol.rawValue)
             }
+            let interacted = Set(dataset.interactions.map(\.product)).count
+            guard interacted >= options.coldFolds else {
+                throw EvaluationError.tooFewProductsForFolds(options.coldFolds, products: interacted, dataset: dataset.name)
+            }
             folds = (0..<options.coldFolds).map { ColdFold(index: $0, count: options.coldFolds) }
         } else {
             folds = [nil]
@@ -415,6 +419,7 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
     case unknownCategory(String, dataset: String, count: Int)
     case badColdFolds(Int, protocol: String)
+    case tooFewProductsForFolds(Int, products: Int, dataset: String)
 
     public var description: String {
         switch self {
@@ -426,6 +431,8 @@ public enum EvaluationError: Error, CustomStringConvertible, Equatable {
             evaluationProtocol == "cold"
                 ? "--cold-folds must be 1 (one 20% split) or at least 3 (got \(folds))"
                 : "--cold-folds applies to --protocol cold only (got \(folds) folds with \(evaluationProtocol))"
+        case .tooFewProductsForFolds(let folds, let products, let dataset):
+            "--cold-folds \(folds): \(dataset) has only \(products) products with interactions (interactions.jsonl), fewer than the folds"
         }
     }
 }

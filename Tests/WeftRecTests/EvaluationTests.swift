@@ -132,6 +132,10 @@ struct EvaluationTests {
 
         options.coldFolds = 2
         #expect(throws: EvaluationError.badColdFolds(2, protocol: "cold")) { try Evaluation.run(dataset: d, options: options) }
+        options.coldFolds = 1000
+        #expect(throws: EvaluationError.tooFewProductsForFolds(1000, products: 100, dataset: d.name)) {
+            try Evaluation.run(dataset: d, options: options)
+        }
         options.coldFolds = 10
         options.evaluationProtocol = .warm
         #expect(throws: EvaluationError.badColdFolds(10, protocol: "warm")) { try Evaluation.run(dataset: d, options: options) }
