@@ -216,17 +216,13 @@ public final class WeftGNN: Module {
             if let g = outputs[.product] {
                 let nodes = subgraph.nodes[.product] ?? []
                 let s = g.value.shape[0], width = table.lastDimension
-                let rows = Tensor(zeros: [s, width])                                   // (S, T) unit rows
+                let rows = Tensor(zeros: [s, width])                                   // (S, T)
                 for i in 0..<s where Int(nodes[i]) < table.rowCount {
-                    let source = table.data + Int(nodes[i]) * width
-                    var norm: Float = 0
-                    for k in 0..<width { norm += source[k] * source[k] }
-                    guard norm > 0 else { continue }
-                    let inverse = 1 / norm.squareRoot()
-                    for k in 0..<width { rows.data[i * width + k] = source[k] * inverse }
+                    (rows.data + i * width).update(from: table.data + Int(nodes[i]) * width, count: width)
                 }
+                let unit = rows.unitRows()
                 let scales = tape.reshape(tape.gatherRows(beta, ids: [Int32](repeating: 0, count: s)), [s])   // (S)
-                let term = tape.scaleRows(prior(Variable(rows), tape: tape), by: scales)                      // (S, 1)
+                let term = tape.scaleRows(prior(Variable(unit), tape: tape), by: scales)                      // (S, 1)
                 outputs[.product] = tape.concatenateColumns([g, term])                                       // (S, ·+1)
             }
         }

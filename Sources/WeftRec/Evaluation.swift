@@ -205,7 +205,7 @@ public enum Evaluation {
             if runs.count > 1 {
                 report.folds = runs.map { run in
                     .init(fold: run.fold?.index ?? 0, testUsers: run.test.userCount,
-                          metrics: run.test.metrics.filter { rankingKeys.contains($0.key) },
+                          metrics: run.test.metrics.filter { run.test.perUser[$0.key] != nil },
                           validationNDCG10: run.validation.metrics["ndcg@10"], bestEpoch: run.settings?.bestEpoch,
                           trainSeconds: run.seconds)
                 }
@@ -235,9 +235,6 @@ public enum Evaluation {
         var seconds: Double
         var settings: EvaluationReport.Settings?
     }
-
-    /// The per-user ranking metrics every result carries.
-    static let rankingKeys: Set<String> = ["recall@10", "ndcg@10", "recall@20", "ndcg@20"]
 
     /// Figures over every (fold, user) case of `runs`: recall@K and ndcg@K
     /// are means over the cases (so a fold weighs by its users); slices weigh
@@ -307,14 +304,14 @@ public enum Evaluation {
             let slice = String(key[..<key.lastIndex(of: "/")!])
             if let users = sliceUsers[slice], users > 0 { test[key] = sum / Double(users) }
         }
-        return (test, validation.compactMapValues { $0 }, sliceUsers)
+        return (test, validation, sliceUsers)
     }
 
     /// Standard error of each ranking metric's mean over the (fold, user)
     /// cases: the sample standard deviation over √n.
     static func standardErrors(_ results: [RankingEvaluator.Result]) -> [String: Double] {
         var errors: [String: Double] = [:]
-        for key in rankingKeys {
+        for key in results.first?.perUser.keys.sorted() ?? [] {
             let values = results.flatMap { $0.perUser[key] ?? [] }
             if let se = Statistics.standardError(values) { errors[key] = se }
         }

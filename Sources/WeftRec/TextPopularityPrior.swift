@@ -16,12 +16,12 @@ public enum TextPopularityPrior {
     public static func fit(text: Tensor, interactions counts: [Int], lambda: Double = 1) -> [Float] {
         let width = text.lastDimension
         precondition(counts.count == text.rowCount, "\(counts.count) counts for \(text.rowCount) products")
+        let unit = text.unitRows()
         var rows: [[Double]] = [], targets: [Double] = []
         for p in 0..<text.rowCount where counts[p] > 0 {
-            let x = (0..<width).map { Double(text.data[p * width + $0]) }
-            let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            guard norm > 0 else { continue }
-            rows.append(x.map { $0 / norm })
+            let x = (0..<width).map { Double(unit.data[p * width + $0]) }
+            guard x.contains(where: { $0 != 0 }) else { continue }
+            rows.append(x)
             targets.append(log(1 + Double(counts[p])))
         }
         guard !rows.isEmpty else { return [Float](repeating: 0, count: width) }

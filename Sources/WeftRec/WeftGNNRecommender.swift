@@ -102,9 +102,9 @@ public final class WeftGNNRecommender: Recommender {
                                     ? try IDPropagation(graph: graph, social: configuration.socialPropagation) : nil)
         if configuration.textSimilarity, let products = text[.product] {
             inputs.similarityText = [
-                .product: Self.unitRows(products),
-                .user: Self.unitRows(Self.historyText(products, adjacency: context.trainAdjacency,
-                                                      userCount: context.split.userCount)),
+                .product: products.unitRows(),
+                .user: Self.historyText(products, adjacency: context.trainAdjacency,
+                                        userCount: context.split.userCount).unitRows(),
             ]
         }
 
@@ -216,18 +216,6 @@ public final class WeftGNNRecommender: Recommender {
             Kernels.scale(row, row, 1 / Float(items.count), width)
         }
         return users
-    }
-
-    /// Each row scaled to unit length (zero rows stay zero).
-    static func unitRows(_ x: Tensor) -> Tensor {
-        let width = x.lastDimension
-        let y = x.copy()
-        for r in 0..<y.rowCount {
-            let row = y.data + r * width
-            let norm = Kernels.dot(row, row, width).squareRoot()
-            if norm > 1e-12 { Kernels.scale(row, row, 1 / norm, width) }
-        }
-        return y
     }
 
     /// Puts a saved epoch's state back; every parameter must be there with its shape.
@@ -411,7 +399,7 @@ public final class WeftGNNRecommender: Recommender {
             let grown = Tensor(zeros: [id + 1, width])
             grown.data.update(from: table.data, count: Swift.min(table.count, grown.count))
             if let text, text.count == width {
-                let unit = Self.unitRows(Tensor(text, shape: [1, width]))
+                let unit = Tensor(text, shape: [1, width]).unitRows()
                 (grown.data + id * width).update(from: unit.data, count: width)
             }
             inputs.similarityText[.product] = grown
