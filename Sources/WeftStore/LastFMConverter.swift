@@ -43,16 +43,15 @@ public struct LastFMConverter {
                 }
                 tagNames[try DelimitedLine.integer(fields[0], name: "tagID")] = String(fields[1])
             }
-            // (user, artist) listening pairs, whose own tags are left out unless `listenerTags`.
+            // Users, and the (user, artist) listening pairs whose own tags are left out unless `listenerTags`.
+            var users: Set<Int64> = []
             var listened: Set<[Int64]> = []
-            if !listenerTags {
-                try LineReader(path: path("user_artists.dat")).forEachLine { number, bytes in
-                    guard number > 1 else { return }
-                    let fields = DelimitedLine.whitespaceFields(String(decoding: bytes, as: UTF8.self))
-                    if fields.count >= 2, let user = Int64(fields[0]), let artist = Int64(fields[1]) {
-                        listened.insert([user, artist])
-                    }
-                }
+            try LineReader(path: path("user_artists.dat")).forEachLine { number, bytes in
+                guard number > 1 else { return }
+                let fields = DelimitedLine.whitespaceFields(String(decoding: bytes, as: UTF8.self))
+                guard let user = fields.first.flatMap({ Int64($0) }) else { return }
+                users.insert(user)
+                if !listenerTags, fields.count >= 2, let artist = Int64(fields[1]) { listened.insert([user, artist]) }
             }
             var tagCounts: [Int64: [Int64: Int]] = [:]
             var listenerTagCount = 0
@@ -102,14 +101,11 @@ public struct LastFMConverter {
                 conversion.note("dropped \(rows) tag assignments naming \(untaggedArtists.count) artists missing from artists.dat")
             }
 
-            var users: Set<Int64> = []
-            for name in ["user_artists.dat", "user_friends.dat"] {
-                try LineReader(path: path(name)).forEachLine { number, bytes in
-                    guard number > 1 else { return }
-                    let fields = DelimitedLine.whitespaceFields(String(decoding: bytes, as: UTF8.self))
-                    if let user = fields.first.flatMap({ Int64($0) }) { users.insert(user) }
-                    if name == "user_friends.dat", fields.count >= 2, let friend = Int64(fields[1]) { users.insert(friend) }
-                }
+            try LineReader(path: path("user_friends.dat")).forEachLine { number, bytes in
+                guard number > 1 else { return }
+                let fields = DelimitedLine.whitespaceFields(String(decoding: bytes, as: UTF8.self))
+                if let user = fields.first.flatMap({ Int64($0) }) { users.insert(user) }
+                if fields.count >= 2, let friend = Int64(fields[1]) { users.insert(friend) }
             }
             for user in users.sorted() { try conversion.writer.write(UserRecord(id: String(user))) }
 
