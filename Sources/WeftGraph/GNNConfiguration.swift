@@ -44,11 +44,18 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
     /// which texts sell. A cold product gets it in full, where its ID and
     /// collaborative terms are zero.
     public var textPrior = false
+    /// K of the product–product text graph (`TextNeighbors`): every
+    /// product's output adds the mean collaborative-pathway embedding p̄_q of
+    /// its K nearest products by text, so a product nobody has bought gets a
+    /// collaborative term from the products that read like it (0: off). It
+    /// runs with the collaborative pathway, when `WeftGNN.Inputs.textNeighbors` is given.
+    public var textNeighbors = 0
 
     public init(dimension: Int = 64, layers: Int = 2, heads: Int = 2, idDropout: Float = 0.3,
                 degreeNormalized: Bool = true, textDimensions: [NodeType: Int] = [:], idPropagationLayers: Int = 3,
                 textSimilarity: Bool = true, propagatedIDView: Bool = true,
-                socialPropagation: Bool = true, textPrior: Bool = false) {
+                socialPropagation: Bool = true, textPrior: Bool = false, textNeighbors: Int = 0) {
+        self.textNeighbors = textNeighbors
         self.textPrior = textPrior
         self.propagatedIDView = propagatedIDView
         self.socialPropagation = socialPropagation
@@ -64,14 +71,14 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case dimension, layers, heads, idDropout, degreeNormalized, textDimensions, idPropagationLayers, textSimilarity,
-             propagatedIDView, socialPropagation, textPrior
+             propagatedIDView, socialPropagation, textPrior, textNeighbors
     }
 
     /// Models saved before the collaborative and text-similarity pathways
     /// existed have neither key and had neither pathway; models saved before
     /// `propagatedIDView` fused the raw ID rows, and those saved before
     /// `socialPropagation` propagated over interactions only, and those saved
-    /// before `textPrior` had no prior.
+    /// before `textPrior` had no prior, nor a text graph before `textNeighbors`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         dimension = try c.decode(Int.self, forKey: .dimension)
@@ -85,5 +92,6 @@ public struct GNNConfiguration: Sendable, Codable, Equatable {
         propagatedIDView = try c.decodeIfPresent(Bool.self, forKey: .propagatedIDView) ?? false
         socialPropagation = try c.decodeIfPresent(Bool.self, forKey: .socialPropagation) ?? false
         textPrior = try c.decodeIfPresent(Bool.self, forKey: .textPrior) ?? false
+        textNeighbors = try c.decodeIfPresent(Int.self, forKey: .textNeighbors) ?? 0
     }
 }

@@ -14,6 +14,9 @@
 ///   h^{l+1} = RelationalAttentionLayer_l(h^l, t)    l = 0 … L−1 (see there)
 ///   g_i = (1/(L+1)) Σ_l h_i^l                       (layer mean, as LightGCN)
 ///   output_i = g_i + m_i ē_i                        (when `Inputs.idPropagation` is given)
+///   output_p += (1/|N(p)|) Σ_{q ∈ N(p)} p̄_q          (products, when `textNeighbors` > 0 and
+///                                                    `Inputs.textNeighbors` gives N(p), the K
+///                                                    nearest products by text: `TextNeighbors`)
 ///   output_i ← [output_i ; s t̂_i]                  (users and products, when `textSimilarity`
 ///                                                    and `Inputs.similarityText` has both)
 ///   output_u ← [output_u ; 1], output_p ← [output_p ; β w x̂_p]
@@ -34,7 +37,10 @@
 /// The text prior adds β w x̂_p to every score of product p: a popularity
 /// read from text (w: a ridge regression of the training products'
 /// log interaction counts on their text, `TextPopularityPrior`), fitted on
-/// warm products and applied to cold ones.
+/// warm products and applied to cold ones. The text-neighbour term is not
+/// dropped with m_p: it is how a product without its own ID term (cold, or
+/// dropped in training) still gets a collaborative embedding, the mean of
+/// those of the trained products whose text is nearest its own.
 ///
 /// A product that has only text and category/brand edges still gets an
 /// output: its ID term is zero and everything else is computed from its
@@ -58,9 +64,15 @@ public final class WeftGNN: Module {
         /// and their collaborative-pathway term are zero, as for a cold
         /// product (training's simulated cold products; empty otherwise).
         public var droppedIDs: [NodeType: Set<Int32>] = [:]
+        /// N(p): each product's nearest trained products by text (rows and
+        /// targets products by global id; `TextNeighbors.build`), for the
+        /// text-neighbour term; nil: no such term.
+        public var textNeighbors: Adjacency?
 
         public init(text: [NodeType: Tensor] = [:], idAvailable: [NodeType: [Bool]] = [:],
-                    idPropagation: IDPropagation? = nil, similarityText: [NodeType: Tensor] = [:]) {
+                    idPropagation: IDPropagation? = nil, similarityText: [NodeType: Tensor] = [:],
+                    textNeighbors: Adjacency? = nil) {
+            self.textNeighbors = textNeighbors
             self.text = text
             self.idAvailable = idAvailable
             self.idPropagation = idPropagation
@@ -193,6 +205,9 @@ public final class WeftGNN: Module {
             }
             let seeds = tape.scaleRows(tape.gatherRows(table, ids: ids), by: Variable(Tensor(keep, shape: [s])))  // (S, D)
             outputs[type] = tape.add(g, seeds)
+            if type == .product, configuration.textNeighbors > 0, let neighbors = inputs.textNeighbors {
+                outputs[type] = tape.add(outputs[type]!, textNeighborTerm(nodes.prefix(s), neighbors, table, tape: tape))
+            }
         }
         if let scale = similarityScale, let userText = inputs.similarityText[.user],
            let productText = inputs.similarityText[.product], userText.lastDimension == productText.lastDimension {
@@ -227,6 +242,22 @@ public final class WeftGNN: Module {
             }
         }
         return outputs
+    }
+
+    /// (S, D): for each of the products `nodes`, the mean of p̄ (P, D) over
+    /// its text neighbours (those within p̄'s rows); zeros without any.
+    func textNeighborTerm(_ nodes: ArraySlice<Int32>, _ neighbors: Adjacency, _ propagated: Variable,
+                          tape: Tape) -> Variable {
+        let rows = propagated.value.rowCount
+        var offsets: [Int32] = [0], columns: [Int32] = [], values: [Float] = []
+        for g in nodes {
+            let list = Int(g) < neighbors.rowCount ? neighbors.neighbors(of: Int(g)).filter { Int($0) < rows } : []
+            columns.append(contentsOf: list)
+            values.append(contentsOf: repeatElement(1 / Float(Swift.max(list.count, 1)), count: list.count))
+            offsets.append(Int32(columns.count))
+        }
+        let mean = SparseMatrix(rowCount: nodes.count, columnCount: rows, offsets: offsets, columns: columns, values: values)
+        return tape.sparseMatmul(mean, propagated)
     }
 
     /// The collaborative pathway's input: its graph and the ego ID rows of

@@ -66,6 +66,12 @@ public final class WeftGNNRecommender: Recommender {
         if model.configuration.idPropagationLayers > 0 && inputs.idPropagation == nil {
             self.inputs.idPropagation = try? IDPropagation(graph: graph, social: model.configuration.socialPropagation)
         }
+        // Nor is the text graph: it is rebuilt from the saved product text and ID availability.
+        if model.configuration.textNeighbors > 0 && inputs.textNeighbors == nil, let text = inputs.text[.product] {
+            self.inputs.textNeighbors = TextNeighbors.build(
+                text: text, candidates: inputs.idAvailable[.product] ?? [Bool](repeating: true, count: text.rowCount),
+                k: model.configuration.textNeighbors)
+        }
         self.userEmbeddings = userEmbeddings
         self.productEmbeddings = productEmbeddings
     }
@@ -100,6 +106,9 @@ public final class WeftGNNRecommender: Recommender {
         inputs = WeftGNN.Inputs(text: text, idAvailable: available,
                                 idPropagation: configuration.idPropagationLayers > 0
                                     ? try IDPropagation(graph: graph, social: configuration.socialPropagation) : nil)
+        if configuration.textNeighbors > 0, let products = text[.product] {
+            inputs.textNeighbors = TextNeighbors.build(text: products, candidates: productSeen, k: configuration.textNeighbors)
+        }
         if configuration.textSimilarity, let products = text[.product] {
             inputs.similarityText = [
                 .product: products.unitRows(),
@@ -386,6 +395,16 @@ public final class WeftGNNRecommender: Recommender {
     public func addProduct(text: [Float]?, edges: [(relation: Relation, node: Int)]) throws -> Int {
         guard let model, let graph else { throw RecommenderUnavailable(model: name, reason: "the model is not trained") }
         let id = try graph.addNode(.product, edges: edges)
+        if let neighbors = inputs.textNeighbors, let table = inputs.text[.product] {
+            // Its nearest trained products by text, so it gets the text-neighbour term.
+            let nearest = text.map {
+                TextNeighbors.nearest(to: $0, text: table, candidates: inputs.idAvailable[.product] ?? [], k: configuration.textNeighbors)
+            } ?? []
+            var (sources, targets) = neighbors.edgeList
+            sources.append(contentsOf: repeatElement(Int32(id), count: nearest.count))
+            targets.append(contentsOf: nearest)
+            inputs.textNeighbors = Adjacency(rowCount: id + 1, sources: sources, targets: targets)
+        }
         if let text, let table = inputs.text[.product] {
             precondition(text.count == table.lastDimension, "text embedding of \(text.count) values for width \(table.lastDimension)")
             let grown = Tensor(zeros: [id + 1, table.lastDimension])

@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Probability of dropping a node's ID embedding in a training step (default: 0.3).")
     var idDropout: Float = 0.3
 
+    @Option(help: "K of the product–product text graph: each product adds the mean collaborative embedding of its K nearest trained products by text (default: 0, off).")
+    var textNeighbors: Int = 0
+
     @Option(help: "Seed of the split, initialisation and sampling (default: 42).")
     var seed: UInt64 = 42
 
@@ -78,6 +81,7 @@ struct TrainCommand: ParsableCommand {
         if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if dimension < 1 || dimension % max(heads, 1) != 0 { throw ValidationError("--dimension must be a positive multiple of --heads") }
         if hashedDimension < 1 { throw ValidationError("--hashed-dimension must be positive") }
+        if textNeighbors < 0 { throw ValidationError("--text-neighbors must be ≥ 0") }
     }
 
     func run() throws {
@@ -85,7 +89,8 @@ struct TrainCommand: ParsableCommand {
         var options = ModelTraining.Options()
         options.seed = seed
         options.resume = resume
-        options.gnn = GNNConfiguration(dimension: dimension, layers: layers, heads: heads, idDropout: idDropout)
+        options.gnn = GNNConfiguration(dimension: dimension, layers: layers, heads: heads, idDropout: idDropout,
+                                       textNeighbors: textNeighbors)
         options.training.maximumEpochs = epochs
         options.training.patience = patience
         options.training.learningRate = learningRate

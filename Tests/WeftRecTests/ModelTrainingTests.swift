@@ -15,10 +15,15 @@ struct ModelTrainingTests {
     }
 
     /// The saved folder reproduces the trained model: same embeddings, same
-    /// scores, and the saved GNN recomputes the saved embeddings.
-    @Test func savedModelScoresExactlyAsTrained() throws {
+    /// scores, and the saved GNN recomputes the saved embeddings (with a
+    /// text graph too, which is not saved but rebuilt from the saved text).
+    @Test(arguments: [0, 3])
+    func savedModelScoresExactlyAsTrained(textNeighbors: Int) throws {
         let folder = RecommendationFixture.folder()
-        let (out, trained) = try RecommendationFixture.train(folder)
+        var options = RecommendationFixture.options()
+        options.gnn.textNeighbors = textNeighbors
+        let (out, trained) = try RecommendationFixture.train(folder, options: options)
+        #expect(trained.model.configuration.textNeighbors == textNeighbors)
         let loaded = try TrainedModel.load(from: out)
         #expect(loaded.ids == trained.ids)
         #expect(loaded.configuration.textSource?.kind == .hashed)

@@ -69,17 +69,25 @@ struct WeftGNNRecommenderTests {
     }
 
     /// The inductive path agrees with the full-graph path: a product added
-    /// after training gets the embedding the full graph gives it.
-    @Test func addedProductIsEmbeddedAsTheFullGraphWould() throws {
+    /// after training gets the embedding the full graph gives it (with the
+    /// text-neighbour term too: its neighbours are found when it is added).
+    @Test(arguments: [0, 3])
+    func addedProductIsEmbeddedAsTheFullGraphWould(textNeighbors: Int) throws {
         let d = Fixtures.clustered(groups: 2, usersPerGroup: 10, productsPerGroup: 8, perUser: 5)
         let s = InteractionSplit.make(d, protocol: .warm, seed: 1)
         let text = HashedTextFeatures.embed(d.products.map(\.text), dimension: 16)
-        let o = options()
+        var o = options()
+        o.gnn.textNeighbors = textNeighbors
         let model = try #require(try Evaluation.makeModel("weft-gnn", options: o) as? WeftGNNRecommender)
         try model.fit(context(d, s, text: text))
+        #expect((model.inputs.textNeighbors != nil) == (textNeighbors > 0))
         let newText = Array(text.row(0).scalars)
         let id = try model.addProduct(text: newText, edges: [(.inCategory, 0), (.byBrand, 0)])
         #expect(id == d.productCount)
+        if textNeighbors > 0 {
+            #expect(model.inputs.textNeighbors?.neighbors(of: id).count == textNeighbors)
+            #expect(model.inputs.textNeighbors?.neighbors(of: id).contains(0) == true, "its text is product 0's")
+        }
         let inductive = model.productEmbeddings.row(id).scalars
         #expect(model.scores(users: [0]).shape == [1, d.productCount + 1])
         #expect(model.userScores(product: id).count == d.userCount)
