@@ -18,6 +18,10 @@ public final class SparseMatrix: @unchecked Sendable {
 
     private let lock = NSLock()
     private var cachedTranspose: SparseMatrix?
+    /// The matrix this one is the transpose of: weak, so a matrix and its
+    /// cached transpose do not keep each other alive (one built per training
+    /// batch would otherwise never be freed).
+    private weak var transposeOf: SparseMatrix?
 
     public init(rowCount: Int, columnCount: Int, offsets: [Int32], columns: [Int32], values: [Float],
                 symmetric: Bool = false) {
@@ -39,6 +43,7 @@ public final class SparseMatrix: @unchecked Sendable {
         if isSymmetric { return self }
         lock.lock(); defer { lock.unlock() }
         if let cachedTranspose { return cachedTranspose }
+        if let transposeOf { return transposeOf }
         var counts = [Int32](repeating: 0, count: columnCount + 1)
         for c in columns { counts[Int(c) + 1] += 1 }
         for i in 0..<columnCount { counts[i + 1] += counts[i] }
@@ -56,7 +61,7 @@ public final class SparseMatrix: @unchecked Sendable {
         }
         let t = SparseMatrix(rowCount: columnCount, columnCount: rowCount, offsets: counts, columns: tColumns,
                              values: tValues)
-        t.cachedTranspose = self
+        t.transposeOf = self
         cachedTranspose = t
         return t
     }

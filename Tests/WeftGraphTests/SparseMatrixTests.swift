@@ -49,4 +49,19 @@ struct SparseMatrixTests {
         }
         #expect(d[6].allSatisfy { $0 == 0 })
     }
+
+    /// A matrix and its cached transpose free each other: the GNN builds one
+    /// per training batch (the text-neighbour term), and a strong cycle
+    /// leaked them all (a LastFM run was killed at 16.8 GB).
+    @Test func aMatrixAndItsTransposeAreFreed() {
+        weak var original: SparseMatrix?, transpose: SparseMatrix?
+        do {
+            let a = SparseMatrix(rowCount: 2, columnCount: 3, offsets: [0, 1, 2], columns: [2, 0], values: [1, 2])
+            let t = a.transposed
+            #expect(t.transposed === a && a.transposed === t)
+            original = a
+            transpose = t
+        }
+        #expect(original == nil && transpose == nil)
+    }
 }
