@@ -276,6 +276,16 @@ public final class WeftGNN: Module {
                 ego(.product, productTable, propagation.productCount))
     }
 
+    /// (ū (U, D), p̄ (P, D)): the collaborative pathway's embeddings at
+    /// inference, nil when it does not run (e.g. to say which text
+    /// neighbours carry a product's score).
+    public func collaborativeEmbeddings(inputs: Inputs) -> (users: Tensor, products: Tensor)? {
+        let tape = Tape.inference
+        guard let (propagation, users, products) = collaborativeEgo(inputs: inputs, tape: tape) else { return nil }
+        let out = propagation(users: users, products: products, layers: configuration.idPropagationLayers, tape: tape)
+        return (out.users.value, out.products.value)
+    }
+
     /// One noisy view (ū′ (U, D), p̄′ (P, D)) of the collaborative pathway
     /// (`IDPropagation.perturbed`, noise length `epsilon`), for the
     /// contrastive regulariser; nil when the pathway does not run.

@@ -46,6 +46,23 @@ public struct Explanation: Codable, Sendable, Equatable {
         public var similarity: Float
     }
 
+    /// A trained product whose text is among the K nearest to this product's
+    /// (the model's text graph, `--text-neighbors K`): the product's score
+    /// holds ⟨z_u, p̄_q⟩ / |N(p)| from each, p̄_q the neighbour's
+    /// collaborative embedding.
+    public struct TextNeighborEvidence: Codable, Sendable, Equatable {
+        public var product: String
+        public var title: String
+        /// Cosine of the two products' text vectors.
+        public var similarity: Float
+        /// What this neighbour adds to the score, ⟨z_u, p̄_q⟩ / |N(p)| (nil for
+        /// a model trained with the sampled softmax, whose scores are cosines
+        /// of the whole outputs).
+        public var contribution: Float?
+        /// The user has this neighbour.
+        public var owned: Bool
+    }
+
     public var user: String
     public var product: String
     public var title: String
@@ -56,6 +73,9 @@ public struct Explanation: Codable, Sendable, Equatable {
     public var paths: [PathEvidence]
     public var fusion: FusionShare
     public var descriptionMatch: DescriptionMatch?
+    /// The product's text neighbours, largest contribution first (empty
+    /// for a model without a text graph).
+    public var textNeighbors: [TextNeighborEvidence] = []
     /// What could not be computed and why (e.g. no text encoder for sentences).
     public var notes: [String]
 }

@@ -21,6 +21,8 @@ extension RecommendationEngine {
         let attention = known ?? attentionInto(u, products)
         let sentences = try encoder.map { try reviewSentences(u, encoder: $0) }
         let userFusion = fusionShare(.user, u)
+        let collaborative = recommender.inputs.textNeighbors == nil ? nil
+            : trained.model.collaborativeEmbeddings(inputs: recommender.inputs)?.products
         return try products.enumerated().map { k, p in
             let product = dataset.products[p]
             var notes: [String] = []
@@ -44,9 +46,33 @@ extension RecommendationEngine {
             var explanation = Explanation(user: dataset.userIds[u], product: product.id, title: product.title,
                                           score: scores.data[p], summary: "", reviews: reviews, paths: paths,
                                           fusion: fusion, descriptionMatch: descriptionMatch, notes: notes)
+            if let collaborative { explanation.textNeighbors = textNeighborEvidence(u, p, collaborative: collaborative) }
             explanation.summary = Self.summary(explanation)
             return explanation
         }
+    }
+
+    /// Product p's text neighbours q with what each adds to u's score,
+    /// ⟨z_u, p̄_q⟩ / |N(p)| over the first D columns of u's output (the
+    /// ones the term is added to), largest first.
+    func textNeighborEvidence(_ u: Int, _ p: Int, collaborative: Tensor) -> [Explanation.TextNeighborEvidence] {
+        guard let graph = recommender.inputs.textNeighbors, p < graph.rowCount else { return [] }
+        let neighbors = graph.neighbors(of: p).filter { Int($0) < collaborative.rowCount }
+        let d = trained.model.configuration.dimension
+        let user = recommender.userEmbeddings.data + u * recommender.userEmbeddings.lastDimension
+        let text = recommender.inputs.text[.product]
+        let owns = Set(owned[u])
+        let evidence = neighbors.map { q -> Explanation.TextNeighborEvidence in
+            let contribution = recommender.options.objective == .bpr
+                ? Kernels.dot(user, collaborative.data + Int(q) * d, d) / Float(neighbors.count) : nil
+            let similarity = text.map { t in
+                Self.cosine(t.data + p * t.lastDimension, t.data + Int(q) * t.lastDimension, t.lastDimension)
+            } ?? 0
+            let product = dataset.products[Int(q)]
+            return .init(product: product.id, title: product.title, similarity: similarity, contribution: contribution,
+                         owned: owns.contains(q))
+        }
+        return evidence.sorted { ($0.contribution ?? $0.similarity, $0.product) > ($1.contribution ?? $1.similarity, $1.product) }
     }
 
     /// The text vector the GNN read for a node (nil: none).
@@ -276,6 +302,11 @@ extension RecommendationEngine {
         }
         if let path = x.paths.first {
             parts.append("In the graph, \(path.text); that edge carried \(percent(path.attention)) of what the product's node received.")
+        }
+        if let n = x.textNeighbors.first {
+            let neighbor = n.title.isEmpty ? n.product : "“\(n.title)”"
+            let added = n.contribution.map { String(format: "; what shoppers did with that product adds %.3f to this score", $0) } ?? ""
+            parts.append("It reads like \(neighbor) (text similarity \(String(format: "%.2f", n.similarity)))\(n.owned ? ", which you have" : "")\(added).")
         }
         if let d = x.descriptionMatch {
             parts.append("Its description says “\(d.sentence)”, the line closest to what you have.")

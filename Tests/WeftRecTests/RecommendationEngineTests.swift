@@ -126,6 +126,54 @@ struct RecommendationEngineTests {
         }
     }
 
+    /// With a text graph, the explanation names the product's text neighbours
+    /// and what each adds to the score; together they are exactly the score
+    /// the model loses when its text graph is taken away.
+    @Test func explanationNamesTextNeighboursAndTheirShareOfTheScore() throws {
+        let folder = RecommendationFixture.folder()
+        var options = RecommendationFixture.options()
+        options.gnn.textNeighbors = 3
+        let (out, _) = try RecommendationFixture.train(folder, options: options)
+        let (store, _) = try RecommendationFixture.store(folder)
+        let engine = try RecommendationEngine(modelDirectory: out, store: store)
+        let recommender = engine.recommender
+        // The same parameters in a model without the text graph, recomputed on the same graph.
+        let trained = engine.trained.model
+        var configuration = trained.configuration
+        configuration.textNeighbors = 0
+        var rng = SeededGenerator(seed: 1)
+        let bare = WeftGNN(configuration: configuration, nodeCounts: TrainedModel.nodeCounts(engine.trained.ids),
+                           relations: trained.relations, using: &rng)
+        for (a, b) in zip(bare.namedParameters(), trained.namedParameters()) {
+            #expect(a.name == b.name)
+            a.parameter.value.assign(b.parameter.value)
+        }
+        var inputs = recommender.inputs
+        inputs.textNeighbors = nil
+        let without = WeftGNNRecommender(restoring: bare, graph: recommender.graph!, inputs: inputs,
+                                         options: recommender.options, userEmbeddings: Tensor(zeros: [0, 0]),
+                                         productEmbeddings: Tensor(zeros: [0, 0]))
+        without.refresh()
+        #expect(without.inputs.textNeighbors == nil)
+        let user = "u1-2", u = Int(engine.dataset.userIndex[user]!)
+        let scoresWithout = without.scores(users: [Int32(u)])
+        for r in try engine.recommend(user: user, k: 4, explain: true) {
+            let x = try #require(r.explanation)
+            #expect(x.textNeighbors.count == 3, "\(x.textNeighbors)")
+            #expect(!x.textNeighbors.contains { $0.product == r.product })
+            let p = engine.dataset.products.firstIndex { $0.id == r.product }!
+            let total = x.textNeighbors.reduce(Float(0)) { $0 + ($1.contribution ?? .nan) }
+            #expect(abs(x.score - scoresWithout[0, p] - total) < 1e-4, "\(x.score) − \(scoresWithout[0, p]) vs \(total)")
+            for n in x.textNeighbors {
+                let q = engine.dataset.products.firstIndex { $0.id == n.product }!
+                #expect(n.owned == engine.owned[u].contains(Int32(q)))
+                #expect(n.similarity > -1.001 && n.similarity < 1.001)
+            }
+            #expect(zip(x.textNeighbors, x.textNeighbors.dropFirst()).allSatisfy { $0.contribution! >= $1.contribution! })
+            #expect(x.summary.contains("It reads like"))
+        }
+    }
+
     /// A review whose own rating says the reviewer disliked the product (1–2 of 5) is never offered as a reason.
     @Test func dislikedReviewsAreNotQuotedAsReasons() throws {
         var d = RecommendationFixture.dataset()
