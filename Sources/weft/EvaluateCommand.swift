@@ -116,8 +116,8 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "The GNN's text prior (a product term w·x̂_p learned from product text, added to every score): on or off.")
     var gnnTextPrior: String = "off"
 
-    @Option(help: "K of the GNN's product–product text graph: each product's output adds the mean collaborative embedding of its K nearest trained products by text (0: off).")
-    var gnnTextNeighbors: Int = 0
+    @Option(help: "K of the GNN's product–product text graph: each product's output adds the mean collaborative embedding of its K nearest trained products by text (0: off; 5: the validation choice on the Amazon cuts, see docs/RESULTS.md).")
+    var gnnTextNeighbors: Int = 5
 
     @Option(help: "A category (by name, any case) whose products get test metrics of their own, e.g. Finance; repeat for more. Warm and cold products (with and without training interactions) always get theirs under warm and random-811.")
     var sliceCategory: [String] = []

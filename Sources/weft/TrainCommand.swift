@@ -64,8 +64,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Probability of dropping a node's ID embedding in a training step (default: 0.3).")
     var idDropout: Float = 0.3
 
-    @Option(help: "K of the product–product text graph: each product adds the mean collaborative embedding of its K nearest trained products by text (default: 0, off).")
-    var textNeighbors: Int = 0
+    @Option(help: "K of the product–product text graph: each product adds the mean collaborative embedding of its K nearest trained products by text (default: 5; 0: off).")
+    var textNeighbors: Int = 5
 
     @Option(help: "Seed of the split, initialisation and sampling (default: 42).")
     var seed: UInt64 = 42
