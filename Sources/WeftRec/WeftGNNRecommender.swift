@@ -107,7 +107,12 @@ public final class WeftGNNRecommender: Recommender {
                                 idPropagation: configuration.idPropagationLayers > 0
                                     ? try IDPropagation(graph: graph, social: configuration.socialPropagation) : nil)
         if configuration.textNeighbors > 0, let products = text[.product] {
-            inputs.textNeighbors = TextNeighbors.build(text: products, candidates: productSeen, k: configuration.textNeighbors)
+            let started = Date()
+            let neighbors = TextNeighbors.build(text: products, candidates: productSeen, k: configuration.textNeighbors)
+            inputs.textNeighbors = neighbors
+            context.log(String(format: "%@: text graph of %d products, %d edges (K = %d), built in %.2f s", name,
+                               neighbors.rowCount, neighbors.edgeCount, configuration.textNeighbors,
+                               Date().timeIntervalSince(started)))
         }
         if configuration.textSimilarity, let products = text[.product] {
             inputs.similarityText = [
