@@ -17,6 +17,11 @@ enum ExplanationText {
         if let d = x.descriptionMatch {
             lines.append(indent + String(format: "  - description (%.2f): “%@”", d.similarity, d.sentence))
         }
+        for n in x.textNeighbors.prefix(3) {
+            let added = n.contribution.map { String(format: ", adds %.3f", $0) } ?? ""
+            lines.append(indent + String(format: "  - reads like (%.2f): “%@”%@%@", n.similarity, n.title.isEmpty ? n.product : n.title,
+                                         n.owned ? ", which you have" : "", added))
+        }
         lines.append(indent + String(format: "  - fusion gate: text %.0f%% of the product, %.0f%% of the user",
                                      x.fusion.productTextShare * 100, x.fusion.userTextShare * 100))
         for n in x.notes { lines.append(indent + "  - note: " + n) }

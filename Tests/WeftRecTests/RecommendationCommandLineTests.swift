@@ -95,6 +95,7 @@ struct RecommendationCommandLineTests {
                                      "--hashed-dimension", "64", "--batch", "256", "--seed", "1", "--threads", "1"])
         #expect(trained.status == 0, "\(trained.error)")
         #expect(trained.error.contains("validation ndcg@10"))
+        #expect(trained.error.contains("text graph of"), "the text graph is on by default")
         let serve = ["--db", db, "--model", model]
 
         let user = "A31UBHTUUIFJUT"
@@ -105,7 +106,8 @@ struct RecommendationCommandLineTests {
         #expect(!list.contains { $0.product == "B004LLIKVU" }, "the user already has B004LLIKVU")
 
         let text = try Self.weft(["recommend"] + serve + ["--user", user, "--k", "2", "--explain"])
-        #expect(text.status == 0 && text.output.contains("Top 2 for user \(user)") && text.output.contains("fusion gate"))
+        #expect(text.status == 0 && text.output.contains("Top 2 for user \(user)") && text.output.contains("fusion gate")
+                && text.output.contains("reads like"), "\(text.output)")
 
         let similar = try Self.decode([SimilarProduct].self, try Self.weft(["similar"] + serve + ["--product", "B004LLIKVU", "--k", "4", "--json"]))
         #expect(similar.count == 4 && !similar.contains { $0.product == "B004LLIKVU" })
