@@ -17,8 +17,8 @@ public enum TextNeighbors {
         precondition(k > 0 && block > 0)
         let n = text.rowCount
         let unit = text.unitRows()
-        let pool = (0..<Swift.min(n, candidates.count)).filter { candidates[$0] && hasText(unit, $0) }
-        guard !pool.isEmpty, n > 0 else { return Adjacency(emptyRows: n) }
+        let pool = candidatePool(unit, candidates)
+        guard !pool.isEmpty else { return Adjacency(emptyRows: n) }
         let width = unit.lastDimension
         let keys = Tensor(uninitialized: [pool.count, width])                // (C, T) candidates' unit rows
         for (i, q) in pool.enumerated() { (keys.data + i * width).update(from: unit.data + q * width, count: width) }
@@ -52,16 +52,17 @@ public enum TextNeighbors {
         let norm = x.reduce(0) { $0 + $1 * $1 }.squareRoot()
         guard norm > 0, x.count == text.lastDimension else { return [] }
         let unit = text.unitRows()
-        let pool = (0..<Swift.min(text.rowCount, candidates.count)).filter { candidates[$0] && hasText(unit, $0) }
-        guard !pool.isEmpty else { return [] }
+        let pool = candidatePool(unit, candidates)
         let width = unit.lastDimension
-        var cosines = [Float](repeating: 0, count: pool.count)
-        for (i, q) in pool.enumerated() {
-            var dot: Float = 0
-            for c in 0..<width { dot += x[c] * unit[q, c] }
-            cosines[i] = dot / norm
+        let cosines = x.withUnsafeBufferPointer { v in
+            pool.map { Kernels.dot(v.baseAddress!, unit.data + $0 * width, width) / norm }
         }
         return cosines.withUnsafeBufferPointer { top(k, $0.baseAddress!, pool: pool, excluding: -1) }
+    }
+
+    /// The candidate rows that have text, ascending.
+    static func candidatePool(_ unit: Tensor, _ candidates: [Bool]) -> [Int] {
+        (0..<Swift.min(unit.rowCount, candidates.count)).filter { candidates[$0] && hasText(unit, $0) }
     }
 
     static func hasText(_ unit: Tensor, _ row: Int) -> Bool {
