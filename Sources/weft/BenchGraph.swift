@@ -11,7 +11,8 @@ struct BenchGraph: AsyncParsableCommand {
         abstract: "Weft GNN on a synthetic 1M-user graph (build, memory, epoch, scoring) and LightGCN seconds per epoch.",
         discussion: """
             Part 1: a seeded synthetic graph (power-law user activity, Zipf product popularity, products in \
-            Zipf-sized categories, random product text vectors): graph build time, peak resident memory \
+            Zipf-sized categories, random product text vectors): graph build time, the text graph's build \
+            time (K nearest products by text, --text-neighbors), peak resident memory \
             (VmHWM), seconds per training epoch of the Weft GNN (BPR, neighbour sampling, batch 4096), \
             extrapolated from --gnn-batches timed batches when that is less than an epoch, and users scored \
             per second (GNN inference on each user's sampled neighbourhood, dot products with every \
@@ -34,6 +35,9 @@ struct BenchGraph: AsyncParsableCommand {
     var scoreUsers = 4096
     @Option(help: "Width of the random product text vectors (default: 384, as MiniLM).")
     var textDimension = 384
+
+    @Option(help: "K of the text graph built over the products' text vectors (exact cosines by sgemm blocks, top K per product); 0: not measured (default: 5).")
+    var textNeighbors = 5
 
     @Option(help: "LightGCN users (default: 50000).")
     var lightgcnUsers = 50_000
@@ -115,6 +119,17 @@ struct BenchGraph: AsyncParsableCommand {
             var norm: Float = 0
             for k in 0..<textDimension { norm += row[k] * row[k] }
             Kernels.scale(row, row, 1 / Swift.max(norm.squareRoot(), 1e-6), textDimension)
+        }
+        if textNeighbors > 0 && textDimension > 0 {
+            // The text graph (`weft train --text-neighbors`): 2·P²·T flops of cosines plus the top-K selection.
+            t0 = BenchTiming.now()
+            let neighbors = TextNeighbors.build(text: text, candidates: [Bool](repeating: true, count: products), k: textNeighbors)
+            let textGraphSeconds = seconds(since: t0)
+            let gflops = 2 * Double(products) * Double(products) * Double(textDimension) / textGraphSeconds / 1e9
+            print(String(format: "text graph: %d products × %d-wide text, K %d, %d edges in %.2f s (%.1f GFLOP/s of cosines, selection included)",
+                         products, textDimension, textNeighbors, neighbors.edgeCount, textGraphSeconds, gflops))
+            fields["text_graph_build_s"] = BenchTiming.round(textGraphSeconds, 2)
+            fields["text_graph_gflops"] = BenchTiming.round(gflops, 1)
         }
         var configuration = GNNConfiguration()
         if textDimension > 0 { configuration.textDimensions = [.product: textDimension] }
