@@ -21,8 +21,7 @@ extension RecommendationEngine {
         let attention = known ?? attentionInto(u, products)
         let sentences = try encoder.map { try reviewSentences(u, encoder: $0) }
         let userFusion = fusionShare(.user, u)
-        let collaborative = recommender.inputs.textNeighbors == nil ? nil
-            : trained.model.collaborativeEmbeddings(inputs: recommender.inputs)?.products
+        let collaborative = recommender.inputs.textNeighbors == nil ? nil : collaborativeProductEmbeddings()
         return try products.enumerated().map { k, p in
             let product = dataset.products[p]
             var notes: [String] = []

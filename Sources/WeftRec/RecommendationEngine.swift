@@ -33,6 +33,9 @@ public final class RecommendationEngine: @unchecked Sendable {
     var owners: [[Int32]]
     /// (P, D) unit rows of the product embeddings, rebuilt after an insert.
     var unitProducts: Tensor?
+    /// (P, D) the collaborative pathway's product embeddings p̄, for text-neighbour
+    /// evidence: computed on first use (the pathway's graph is fixed when the engine opens).
+    var collaborativeProducts: Tensor?
     let cacheFingerprint: ModelFingerprint?
 
     /// Opens a model over a store; products the store has and the model does not are embedded now.
@@ -186,6 +189,12 @@ public final class RecommendationEngine: @unchecked Sendable {
         let unit = Tape.inference.l2Normalize(Variable(recommender.productEmbeddings)).value
         unitProducts = unit
         return unit
+    }
+
+    func collaborativeProductEmbeddings() -> Tensor? {
+        if let collaborativeProducts { return collaborativeProducts }
+        collaborativeProducts = trained.model.collaborativeEmbeddings(inputs: recommender.inputs)?.products
+        return collaborativeProducts
     }
 
     /// Indices of the `k` largest scores outside `excluded`, best first (ties by index).
