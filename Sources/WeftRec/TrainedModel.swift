@@ -55,7 +55,13 @@ public struct TrainedModel {
         for (type, available) in inputs.idAvailable.sorted(by: { $0.key < $1.key }) where !available.isEmpty {
             tensors.append(("id_available.\(type)", Tensor(available.map { $0 ? 1 : 0 }, shape: [available.count])))
         }
-        try Safetensors.write(tensors, to: directory.appendingPathComponent(Self.embeddingsFile))
+        var entries = tensors.map { SafetensorsEntry.tensor($0.0, $0.1) }
+        if let neighbors = inputs.textNeighbors {
+            // The text graph is quadratic to build, so it is saved rather than rebuilt on every open.
+            entries.append(.int32("text_neighbors.offsets", neighbors.offsets, shape: [neighbors.offsets.count]))
+            entries.append(.int32("text_neighbors.targets", neighbors.targets, shape: [neighbors.targets.count]))
+        }
+        try Safetensors.write(entries, to: directory.appendingPathComponent(Self.embeddingsFile))
         if let hashedEncoder {
             try JSONEncoder().encode(hashedEncoder).write(to: directory.appendingPathComponent(Self.textEncoderFile),
                                                           options: .atomic)
@@ -98,6 +104,12 @@ public struct TrainedModel {
                 inputs.idAvailable[NodeType(String(name.dropFirst(13)))] = try embeddings.tensor(named: name).scalars.map { $0 != 0 }
             }
         }
+        if embeddings.contains("text_neighbors.offsets") {
+            inputs.textNeighbors = try Self.textNeighbors(
+                offsets: embeddings.int32Array(named: "text_neighbors.offsets"),
+                targets: embeddings.int32Array(named: "text_neighbors.targets"),
+                file: directory.appendingPathComponent(Self.embeddingsFile).path)
+        }
         guard embeddings.contains("user"), embeddings.contains("product") else {
             throw ModelDirectoryError.corrupt(path: directory.appendingPathComponent(Self.embeddingsFile).path,
                                              reason: "it lacks the user or product embeddings")
@@ -115,6 +127,20 @@ public struct TrainedModel {
         if configuration.textSource?.kind == .hashed { hashed = try decode(HashedTextEncoder.self, Self.textEncoderFile) }
         return TrainedModel(configuration: configuration, ids: ids, model: model, inputs: inputs,
                             userEmbeddings: users, productEmbeddings: products, hashedEncoder: hashed)
+    }
+
+    /// The saved text graph (CSR), checked before use: offsets from 0 to the edge count, never
+    /// decreasing, and every target a row.
+    static func textNeighbors(offsets: [Int32], targets: [Int32], file: String) throws -> Adjacency {
+        let rows = offsets.count - 1
+        guard rows >= 0, offsets.first == 0, Int(offsets.last ?? -1) == targets.count,
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
+              targets.allSatisfy({ $0 >= 0 && Int($0) < rows }) else {
+            throw ModelDirectoryError.corrupt(path: file, reason: "text_neighbors.offsets and .targets are not a graph over the products")
+        }
+        var sources = [Int32](repeating: 0, count: targets.count)
+        for r in 0..<rows { for e in Int(offsets[r])..<Int(offsets[r + 1]) { sources[e] = Int32(r) } }
+        return Adjacency(rowCount: rows, sources: sources, targets: targets)
     }
 
     static func nodeCounts(_ ids: ModelIdMaps) -> [NodeType: Int] {

@@ -66,7 +66,7 @@ public final class WeftGNNRecommender: Recommender {
         if model.configuration.idPropagationLayers > 0 && inputs.idPropagation == nil {
             self.inputs.idPropagation = try? IDPropagation(graph: graph, social: model.configuration.socialPropagation)
         }
-        // Nor is the text graph: it is rebuilt from the saved product text and ID availability.
+        // The text graph is saved with the model; one restored without it is rebuilt from the saved text and ID availability.
         if model.configuration.textNeighbors > 0 && inputs.textNeighbors == nil, let text = inputs.text[.product] {
             self.inputs.textNeighbors = TextNeighbors.build(
                 text: text, candidates: inputs.idAvailable[.product] ?? [Bool](repeating: true, count: text.rowCount),

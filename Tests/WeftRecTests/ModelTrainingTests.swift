@@ -24,8 +24,10 @@ struct ModelTrainingTests {
         options.gnn.textNeighbors = textNeighbors
         let (out, trained) = try RecommendationFixture.train(folder, options: options)
         #expect(trained.model.configuration.textNeighbors == textNeighbors)
+        #expect((trained.inputs.textNeighbors != nil) == (textNeighbors > 0))
         let loaded = try TrainedModel.load(from: out)
         #expect(loaded.ids == trained.ids)
+        #expect(loaded.inputs.textNeighbors == trained.inputs.textNeighbors, "the text graph is saved, not rebuilt")
         #expect(loaded.configuration.textSource?.kind == .hashed)
         #expect(loaded.userEmbeddings.scalars == trained.userEmbeddings.scalars)
         #expect(loaded.productEmbeddings.scalars == trained.productEmbeddings.scalars)
@@ -51,6 +53,18 @@ struct ModelTrainingTests {
         recomputed.refresh()
         #expect(recomputed.productEmbeddings.scalars == trained.productEmbeddings.scalars)
         #expect(recomputed.userEmbeddings.scalars == trained.userEmbeddings.scalars)
+    }
+
+    /// A saved text graph that is not a graph over the products is named as corrupt, not used.
+    @Test func corruptSavedTextGraphIsNamed() throws {
+        let good = try TrainedModel.textNeighbors(offsets: [0, 1, 2], targets: [1, 0], file: "m/embeddings.safetensors")
+        #expect(Array(good.neighbors(of: 0)) == [1] && Array(good.neighbors(of: 1)) == [0])
+        for (offsets, targets) in [([0, 1, 2], [1, 5]), ([0, 2, 1], [1, 0]), ([0, 1], [1, 0]), ([1, 2], [1, 0])] as [([Int32], [Int32])] {
+            #expect(throws: ModelDirectoryError.corrupt(path: "m/embeddings.safetensors",
+                                                        reason: "text_neighbors.offsets and .targets are not a graph over the products")) {
+                try TrainedModel.textNeighbors(offsets: offsets, targets: targets, file: "m/embeddings.safetensors")
+            }
+        }
     }
 
     struct Interrupted: Error {}
