@@ -59,7 +59,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
     var gnnDimension: Int = 64
 
-    @Option(help: "GNN message-passing (attention) layers, or auto: 1 for warm and random-811, 0 for cold (the validation choices, see docs/RESULTS.md).")
+    @Option(help: "GNN message-passing (attention) layers, or auto: 1 for warm and random-811; for cold, 0 when product text is given (the validation choices, see docs/RESULTS.md) and 1 without it, since a cold product's relations are then all it has.")
     var gnnLayers: String = "auto"
 
     @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
@@ -153,7 +153,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         options.gnn.dimension = gnnDimension
         if gnnLayers == "auto" {
-            options.gnn.layers = evaluationProtocol == .cold ? 0 : 1
+            // Without product text, a cold product's relations (brand, category) are all it has,
+            // and only an attention layer reads them: with none it would score zero for everyone.
+            let productText = textEmbeddings != nil || baselineTextEmbeddings != nil
+            options.gnn.layers = evaluationProtocol == .cold && productText ? 0 : 1
         } else if let layers = Int(gnnLayers), layers >= 0 {
             options.gnn.layers = layers
         } else {

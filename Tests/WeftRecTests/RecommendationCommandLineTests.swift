@@ -86,6 +86,24 @@ struct RecommendationCommandLineTests {
         #expect(layers.status != 0 && layers.error.contains("--gnn-layers must be auto or a whole number"), "\(layers.error)")
     }
 
+    /// Without product text, `--gnn-layers auto` keeps one attention layer under
+    /// cold: a cold product is then placed by its brand and category alone. With
+    /// no layer it would score zero for every user, tied like `popularity`'s
+    /// cold products (AUC 0.5), which is what the rule once did on Beauty.
+    @Test func evaluateColdWithoutTextKeepsTheRelations() throws {
+        let beauty = Self.packageRoot.appendingPathComponent("data/s3rec-beauty")
+        let output = Fixtures.folder().appendingPathComponent("beauty-cold.json")
+        let run = try Self.weft(["evaluate", "--data", beauty.path, "--protocol", "cold", "--models", "popularity,weft-gnn",
+                                 "--gnn-epochs", "3", "--threads", "1", "--output", output.path])
+        #expect(run.status == 0, "\(run.error)")
+        let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: output))
+        let gnn = try #require(report.models.first { $0.name == "weft-gnn" })
+        #expect(gnn.settings?.gnn?.layers == 1)
+        let auc = try #require(gnn.metrics?["auc"]), popularity = try #require(report.models.first?.metrics?["auc"])
+        #expect(abs(popularity - 0.5) < 1e-9, "cold products all have zero training interactions")
+        #expect(abs(auc - 0.5) > 0.01, "weft-gnn tells cold products apart by their relations (AUC \(auc))")
+    }
+
     @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
         let work = Fixtures.folder()
         let db = work.appendingPathComponent("weft.sqlite").path, model = work.appendingPathComponent("model").path
