@@ -59,7 +59,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
     var gnnDimension: Int = 64
 
-    @Option(help: "GNN message-passing (attention) layers, or auto: 1 for warm and random-811; for cold, 0 when product text is given (the validation choices, see docs/RESULTS.md) and 1 without it, since a cold product's relations are then all it has.")
+    @Option(help: "GNN message-passing (attention) layers, or auto, the validation choices (see docs/RESULTS.md): with product text, 1 for warm and random-811 and 0 for cold; without it, 0 for warm and random-811 and 1 for cold, since a cold product's relations are then all it has.")
     var gnnLayers: String = "auto"
 
     @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
@@ -153,10 +153,11 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         options.gnn.dimension = gnnDimension
         if gnnLayers == "auto" {
-            // Without product text, a cold product's relations (brand, category) are all it has,
-            // and only an attention layer reads them: with none it would score zero for everyone.
+            // The validation choices (docs/RESULTS.md). With product text: one layer, none under cold
+            // (the text view places a cold product). Without it: none, but one under cold, since a cold
+            // product's relations (brand, category) are then all it has and only a layer reads them.
             let productText = textEmbeddings != nil || baselineTextEmbeddings != nil
-            options.gnn.layers = evaluationProtocol == .cold && productText ? 0 : 1
+            options.gnn.layers = (evaluationProtocol == .cold) == productText ? 0 : 1
         } else if let layers = Int(gnnLayers), layers >= 0 {
             options.gnn.layers = layers
         } else {

@@ -89,7 +89,8 @@ struct RecommendationCommandLineTests {
     /// Without product text, `--gnn-layers auto` keeps one attention layer under
     /// cold: a cold product is then placed by its brand and category alone. With
     /// no layer it would score zero for every user, tied like `popularity`'s
-    /// cold products (AUC 0.5), which is what the rule once did on Beauty.
+    /// cold products (AUC 0.5), which is what the rule once did on Beauty. Under
+    /// warm it chooses none, as validation did on full Beauty and Ciao.
     @Test func evaluateColdWithoutTextKeepsTheRelations() throws {
         let beauty = Self.packageRoot.appendingPathComponent("data/s3rec-beauty")
         let output = Fixtures.folder().appendingPathComponent("beauty-cold.json")
@@ -102,6 +103,13 @@ struct RecommendationCommandLineTests {
         let auc = try #require(gnn.metrics?["auc"]), popularity = try #require(report.models.first?.metrics?["auc"])
         #expect(abs(popularity - 0.5) < 1e-9, "cold products all have zero training interactions")
         #expect(abs(auc - 0.5) > 0.01, "weft-gnn tells cold products apart by their relations (AUC \(auc))")
+        // Under warm, without text, auto chooses no attention layer (the collaborative pathway alone).
+        let warmOutput = Fixtures.folder().appendingPathComponent("beauty-warm.json")
+        let warm = try Self.weft(["evaluate", "--data", beauty.path, "--protocol", "warm", "--models", "weft-gnn",
+                                  "--gnn-epochs", "2", "--threads", "1", "--output", warmOutput.path])
+        #expect(warm.status == 0, "\(warm.error)")
+        let warmReport = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: warmOutput))
+        #expect(warmReport.models.first?.settings?.gnn?.layers == 0)
     }
 
     @Test func trainServeAddAndExplainOnTheGiftCardSample() throws {
