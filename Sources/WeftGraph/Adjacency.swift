@@ -21,6 +21,20 @@ public struct Adjacency: Sendable, Equatable {
         self.targets = targets
     }
 
+    /// CSR read back from storage, used as is when it keeps this type's invariants (offsets from 0
+    /// to the edge count, non-decreasing; each row's targets in `0..<columnCount`, strictly
+    /// ascending); nil otherwise.
+    public init?(checkedOffsets offsets: [Int32], targets: [Int32], columnCount: Int) {
+        guard offsets.first == 0, Int(offsets.last ?? -1) == targets.count,
+              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }) else { return nil }
+        for r in 0..<(offsets.count - 1) {
+            let row = targets[Int(offsets[r])..<Int(offsets[r + 1])]
+            guard row.allSatisfy({ $0 >= 0 && Int($0) < columnCount }),
+                  zip(row, row.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+        }
+        self.init(offsets: offsets, targets: targets)
+    }
+
     /// Builds CSR from an edge list (counting sort by source, then each row
     /// sorted and de-duplicated). Ids must already be in range.
     public init(rowCount: Int, sources: [Int32], targets: [Int32]) {

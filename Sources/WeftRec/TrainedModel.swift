@@ -129,18 +129,12 @@ public struct TrainedModel {
                             userEmbeddings: users, productEmbeddings: products, hashedEncoder: hashed)
     }
 
-    /// The saved text graph (CSR), checked before use: offsets from 0 to the edge count, never
-    /// decreasing, and every target a row.
+    /// The saved text graph (CSR), checked before use: a product–product graph, so every target is a row.
     static func textNeighbors(offsets: [Int32], targets: [Int32], file: String) throws -> Adjacency {
-        let rows = offsets.count - 1
-        guard rows >= 0, offsets.first == 0, Int(offsets.last ?? -1) == targets.count,
-              zip(offsets, offsets.dropFirst()).allSatisfy({ $0 <= $1 }),
-              targets.allSatisfy({ $0 >= 0 && Int($0) < rows }) else {
+        guard let graph = Adjacency(checkedOffsets: offsets, targets: targets, columnCount: offsets.count - 1) else {
             throw ModelDirectoryError.corrupt(path: file, reason: "text_neighbors.offsets and .targets are not a graph over the products")
         }
-        var sources = [Int32](repeating: 0, count: targets.count)
-        for r in 0..<rows { for e in Int(offsets[r])..<Int(offsets[r + 1]) { sources[e] = Int32(r) } }
-        return Adjacency(rowCount: rows, sources: sources, targets: targets)
+        return graph
     }
 
     static func nodeCounts(_ ids: ModelIdMaps) -> [NodeType: Int] {
