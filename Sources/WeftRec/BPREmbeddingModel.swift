@@ -48,7 +48,8 @@ public class BPREmbeddingModel: Recommender {
         let optimizer = AdamW(parameters: [("embedding", table)], learningRate: options.learningRate, weightDecay: 0)
         let sampler = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
 
-        var best = -Double.infinity, bestTable = ego.copy(), sinceBest = 0
+        let bestTable = ego.copy()
+        var stopping = EarlyStopping(patience: options.patience, patienceSteps: options.patienceSteps)
         epochSeconds = []
         for epoch in 1...options.maximumEpochs {
             let started = Date()
@@ -59,20 +60,15 @@ public class BPREmbeddingModel: Recommender {
                 optimizer.update()
                 table.zeroGrad()
             }
+            stopping.stepped(batches)
             epochSeconds.append(Date().timeIntervalSince(started))
             guard epoch % options.evaluateEvery == 0 || epoch == options.maximumEpochs else { continue }
             refresh()
             let score = context.validate(self)
             context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.2f s/epoch", name, epoch,
                                lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
-            if score > best {
-                best = score
-                bestTable.assign(table.value)
-                sinceBest = 0
-            } else {
-                sinceBest += 1
-                if sinceBest >= options.patience { break }
-            }
+            if stopping.evaluated(score, epoch: epoch) { bestTable.assign(table.value) }
+            if stopping.exhausted { break }
         }
         table.value.assign(bestTable)
         refresh()

@@ -23,6 +23,9 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
     public var maximumEpochs = 200
     /// Validation evaluations without a better NDCG@10 before stopping.
     public var patience = 10
+    /// Optimiser steps without a better validation NDCG@10 before stopping,
+    /// on top of `patience` (0: `patience` alone). See `EarlyStopping`.
+    public var patienceSteps = EarlyStopping.defaultPatienceSteps
     public var evaluateEvery = 1
     /// AdamW's decoupled weight decay (0: plain Adam).
     public var weightDecay: Float = 0
@@ -58,12 +61,13 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case objective, temperature, learningRate, transformLearningRateScale, batchSize, fanouts, maximumEpochs,
-             patience, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization,
+             patience, patienceSteps, evaluateEvery, weightDecay, excludeBatchEdges, gradientClip, regularization,
              contrastiveWeight, contrastiveNoise, contrastiveTemperature, coldSimulation
     }
 
     /// Settings saved before a field existed read as that field's default
-    /// (`regularization` as 0, which those models trained without).
+    /// (`regularization` and `patienceSteps` as 0, which those models
+    /// trained with).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         objective = try c.decodeIfPresent(Objective.self, forKey: .objective) ?? objective
@@ -75,6 +79,8 @@ public struct GNNTrainingOptions: Sendable, Codable, Equatable {
         fanouts = try c.decodeIfPresent([Int].self, forKey: .fanouts) ?? fanouts
         maximumEpochs = try c.decodeIfPresent(Int.self, forKey: .maximumEpochs) ?? maximumEpochs
         patience = try c.decodeIfPresent(Int.self, forKey: .patience) ?? patience
+        // Written before it existed: those models stopped on `patience` alone.
+        patienceSteps = try c.decodeIfPresent(Int.self, forKey: .patienceSteps) ?? 0
         evaluateEvery = try c.decodeIfPresent(Int.self, forKey: .evaluateEvery) ?? evaluateEvery
         weightDecay = try c.decodeIfPresent(Float.self, forKey: .weightDecay) ?? weightDecay
         excludeBatchEdges = try c.decodeIfPresent(Bool.self, forKey: .excludeBatchEdges) ?? excludeBatchEdges

@@ -10,15 +10,60 @@ public struct GNNTrainingProgress {
     public struct Counters: Codable, Equatable {
         /// Epochs finished.
         public var epoch: Int
-        /// Best validation NDCG@10 so far (−∞ before the first evaluation).
-        public var best: Double
-        public var bestEpoch: Int
-        public var sinceBest: Int
+        /// Best validation NDCG@10 so far, its epoch, and the evaluations and
+        /// optimiser steps since (its `patience` and `patienceSteps` are the
+        /// options', set again when a run resumes).
+        public var stopping: EarlyStopping
         /// Early stopping was reached: `fit` only restores the best parameters.
         public var stopped: Bool
         public var generator: SeededGenerator
         public var epochSeconds: [Double]
         public var optimizerSteps: [Int]
+
+        public init(epoch: Int, stopping: EarlyStopping, stopped: Bool, generator: SeededGenerator,
+                    epochSeconds: [Double], optimizerSteps: [Int]) {
+            self.epoch = epoch
+            self.stopping = stopping
+            self.stopped = stopped
+            self.generator = generator
+            self.epochSeconds = epochSeconds
+            self.optimizerSteps = optimizerSteps
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case epoch, best, bestEpoch, sinceBest, stepsSinceBest, stopped, generator, epochSeconds, optimizerSteps
+        }
+
+        /// Flat keys, as before `stopping` existed; a checkpoint written then
+        /// has no `stepsSinceBest` and resumes with 0.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            epoch = try c.decode(Int.self, forKey: .epoch)
+            stopping = EarlyStopping(
+                patience: 0, patienceSteps: 0,
+                best: try c.decodeIfPresent(Double.self, forKey: .best) ?? -Double.infinity,
+                bestEpoch: try c.decode(Int.self, forKey: .bestEpoch),
+                evaluationsSinceBest: try c.decode(Int.self, forKey: .sinceBest),
+                stepsSinceBest: try c.decodeIfPresent(Int.self, forKey: .stepsSinceBest) ?? 0)
+            stopped = try c.decode(Bool.self, forKey: .stopped)
+            generator = try c.decode(SeededGenerator.self, forKey: .generator)
+            epochSeconds = try c.decode([Double].self, forKey: .epochSeconds)
+            optimizerSteps = try c.decode([Int].self, forKey: .optimizerSteps)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(epoch, forKey: .epoch)
+            // −∞ (no evaluation yet, with evaluateEvery > 1) is not JSON: leave the key out.
+            if stopping.best.isFinite { try c.encode(stopping.best, forKey: .best) }
+            try c.encode(stopping.bestEpoch, forKey: .bestEpoch)
+            try c.encode(stopping.evaluationsSinceBest, forKey: .sinceBest)
+            try c.encode(stopping.stepsSinceBest, forKey: .stepsSinceBest)
+            try c.encode(stopped, forKey: .stopped)
+            try c.encode(generator, forKey: .generator)
+            try c.encode(epochSeconds, forKey: .epochSeconds)
+            try c.encode(optimizerSteps, forKey: .optimizerSteps)
+        }
     }
 
     public var counters: Counters

@@ -152,12 +152,14 @@ public final class WeftGNNRecommender: Recommender {
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
 
         var counters = GNNTrainingProgress.Counters(
-            epoch: 0, best: -Double.infinity, bestEpoch: 0, sinceBest: 0, stopped: false, generator: rng,
-            epochSeconds: [], optimizerSteps: optimizers.map(\.step))
+            epoch: 0, stopping: EarlyStopping(patience: options.patience, patienceSteps: options.patienceSteps),
+            stopped: false, generator: rng, epochSeconds: [], optimizerSteps: optimizers.map(\.step))
         let bestValues = parameters.map { $0.parameter.value.copy() }
         if let progress = resumeFrom {
             try restore(progress, parameters: parameters, bestValues: bestValues, optimizers: optimizers)
             counters = progress.counters
+            counters.stopping.patience = options.patience
+            counters.stopping.patienceSteps = options.patienceSteps
             rng = counters.generator
             context.log("\(name): resuming after epoch \(counters.epoch)")
         }
@@ -183,6 +185,7 @@ public final class WeftGNNRecommender: Recommender {
                 for optimizer in optimizers { optimizer.update() }
                 model.zeroGradients()
             }
+            counters.stopping.stepped(batches)
             epochSeconds.append(Date().timeIntervalSince(started))
             counters.epoch = epoch
             counters.epochSeconds = epochSeconds
@@ -191,15 +194,10 @@ public final class WeftGNNRecommender: Recommender {
                 let score = context.validate(self)
                 context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.1f s/epoch", name, epoch,
                                    lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
-                if score > counters.best {
-                    counters.best = score
-                    counters.bestEpoch = epoch
+                if counters.stopping.evaluated(score, epoch: epoch) {
                     for (i, p) in parameters.enumerated() { bestValues[i].assign(p.parameter.value) }
-                    counters.sinceBest = 0
-                } else {
-                    counters.sinceBest += 1
-                    if counters.sinceBest >= options.patience { counters.stopped = true }
                 }
+                counters.stopped = counters.stopping.exhausted
             }
             if let onEpochEnd {
                 counters.generator = rng
@@ -211,8 +209,8 @@ public final class WeftGNNRecommender: Recommender {
                     optimizerMoments: optimizers.map { Dictionary(uniqueKeysWithValues: $0.momentTensors.map { ($0.name, $0.tensor) }) }))
             }
         }
-        bestEpoch = counters.bestEpoch
-        bestValidation = counters.best
+        bestEpoch = counters.stopping.bestEpoch
+        bestValidation = counters.stopping.best
         for (i, p) in parameters.enumerated() { p.parameter.value.assign(bestValues[i]) }
         refresh()
     }

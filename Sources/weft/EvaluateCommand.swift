@@ -50,11 +50,17 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Validation evaluations without improvement before early stopping.")
     var patience: Int = 50
 
+    @Option(help: "Optimiser steps without improvement also needed before the BPR models stop (0: --patience alone). Matters only where an epoch is under 10 steps, as on the Amazon 2018 cuts, where one epoch is one step.")
+    var patienceSteps: Int = EarlyStopping.defaultPatienceSteps
+
     @Option(help: "Most training epochs of the Weft GNN models (the BPR baselines' budget).")
     var gnnEpochs: Int = 1000
 
     @Option(help: "Validation evaluations without improvement before the GNN stops (as the BPR baselines).")
     var gnnPatience: Int = 50
+
+    @Option(help: "Optimiser steps without improvement also needed before the GNN stops (as --patience-steps).")
+    var gnnPatienceSteps: Int = EarlyStopping.defaultPatienceSteps
 
     @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
     var gnnDimension: Int = 64
@@ -148,6 +154,10 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.bpr.dimension = dimension
         options.bpr.maximumEpochs = epochs
         options.bpr.patience = patience
+        guard patienceSteps >= 0, gnnPatienceSteps >= 0 else {
+            throw ValidationError("--patience-steps and --gnn-patience-steps must be 0 or more")
+        }
+        options.bpr.patienceSteps = patienceSteps
         guard gnnDimension > 0, gnnDimension % max(options.gnn.heads, 1) == 0 else {
             throw ValidationError("--gnn-dimension must be a positive multiple of the GNN's \(options.gnn.heads) attention heads")
         }
@@ -187,6 +197,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         options.gnn.textNeighbors = gnnTextNeighbors
         options.gnnTraining.maximumEpochs = gnnEpochs
         options.gnnTraining.patience = gnnPatience
+        options.gnnTraining.patienceSteps = gnnPatienceSteps
         options.gnnTraining.learningRate = gnnLearningRate
         options.gnnTraining.batchSize = gnnBatch
         options.gnnTraining.transformLearningRateScale = gnnTransformRateScale

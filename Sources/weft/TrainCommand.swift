@@ -40,6 +40,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Validation evaluations without improvement before stopping (default: 5).")
     var patience: Int = 5
 
+    @Option(help: "Optimiser steps without improvement also needed before stopping (default: 500; 0: --patience alone). Matters only for small data, where an epoch is a few steps.")
+    var patienceSteps: Int = EarlyStopping.defaultPatienceSteps
+
     @Option(help: "Embedding width D (default: 64).")
     var dimension: Int = 64
 
@@ -93,6 +96,8 @@ struct TrainCommand: ParsableCommand {
                                        textNeighbors: textNeighbors)
         options.training.maximumEpochs = epochs
         options.training.patience = patience
+        guard patienceSteps >= 0 else { throw ValidationError("--patience-steps must be 0 or more") }
+        options.training.patienceSteps = patienceSteps
         options.training.learningRate = learningRate
         options.training.batchSize = batch
         guard let objective = GNNTrainingOptions.Objective(rawValue: objective) else {

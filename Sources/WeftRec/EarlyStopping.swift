@@ -1,0 +1,67 @@
+/// When validation-based training stops: after `patience` evaluations
+/// without a better score *and* `patienceSteps` optimiser steps since the
+/// best one.
+///
+/// Patience counted in evaluations alone (epochs) means very different
+/// amounts of training on different data. On the full Beauty data an epoch
+/// is 40 Adam steps, so 50 epochs are 2,000 steps; on an Amazon 2018 cut of
+/// 1,600 training pairs an epoch is one step, so 50 epochs are 50 steps, in
+/// which Adam moves no coordinate by much more than 50 × the learning rate
+/// (0.05 at 1e-3). There, validation curves have early plateaus while the
+/// training loss is still falling, and a 50-step patience stopped LightGCN
+/// with its loss near 0.6 and some Weft models at less than half the
+/// validation score the same setting reached on another seed (docs/RESULTS.md, "Early stopping counted in
+/// steps"). The step floor changes nothing where an epoch holds at least
+/// `patienceSteps / patience` steps (LastFM: 19, Beauty: 40, Ciao: 54).
+public struct EarlyStopping: Sendable, Equatable {
+    /// 500 steps, under the 950 that 50 epochs give on LastFM: only data
+    /// with fewer than 10 steps per epoch at patience 50 (under about 41,000
+    /// training pairs at batch 4096) train longer than before.
+    public static let defaultPatienceSteps = 500
+
+    public var patience: Int
+    public var patienceSteps: Int
+    /// Best validation score so far (−∞ before the first evaluation).
+    public private(set) var best = -Double.infinity
+    public private(set) var bestEpoch = 0
+    /// Evaluations and optimiser steps since the best one.
+    public private(set) var evaluationsSinceBest = 0
+    public private(set) var stepsSinceBest = 0
+
+    public init(patience: Int, patienceSteps: Int) {
+        self.patience = patience
+        self.patienceSteps = patienceSteps
+    }
+
+    /// A run's state as a checkpoint recorded it.
+    public init(patience: Int, patienceSteps: Int, best: Double, bestEpoch: Int, evaluationsSinceBest: Int,
+                stepsSinceBest: Int) {
+        self.init(patience: patience, patienceSteps: patienceSteps)
+        self.best = best
+        self.bestEpoch = bestEpoch
+        self.evaluationsSinceBest = evaluationsSinceBest
+        self.stepsSinceBest = stepsSinceBest
+    }
+
+    /// Counts optimiser steps taken since the last evaluation.
+    public mutating func stepped(_ steps: Int) { stepsSinceBest += steps }
+
+    /// Records an evaluation; true when it is a new best (the caller keeps
+    /// those weights).
+    public mutating func evaluated(_ score: Double, epoch: Int) -> Bool {
+        guard score > best else {
+            evaluationsSinceBest += 1
+            return false
+        }
+        best = score
+        bestEpoch = epoch
+        evaluationsSinceBest = 0
+        stepsSinceBest = 0
+        return true
+    }
+
+    /// Training should stop.
+    public var exhausted: Bool {
+        evaluationsSinceBest >= patience && stepsSinceBest >= patienceSteps
+    }
+}
