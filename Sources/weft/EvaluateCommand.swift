@@ -65,7 +65,7 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: "Width D of the GNN's ID, text and hidden vectors (64: LightGCN's and RecBole's embedding size).")
     var gnnDimension: Int = 64
 
-    @Option(help: "GNN message-passing (attention) layers, or auto, the validation choices (see docs/RESULTS.md): with product text, 1 for warm and random-811 and 0 for cold; without it, 0 for warm and random-811 and 1 for cold, since a cold product's relations are then all it has.")
+    @Option(help: "GNN message-passing (attention) layers, or auto, the validation choices (see docs/RESULTS.md): 0, except 1 under the cold protocol without product text, since a cold product's relations are then all it has.")
     var gnnLayers: String = "auto"
 
     @Option(help: "Neighbours sampled per relation at each hop, comma-separated, one per layer.")
@@ -163,11 +163,12 @@ struct EvaluateCommand: AsyncParsableCommand {
         }
         options.gnn.dimension = gnnDimension
         if gnnLayers == "auto" {
-            // The validation choices (docs/RESULTS.md). With product text: one layer, none under cold
-            // (the text view places a cold product). Without it: none, but one under cold, since a cold
-            // product's relations (brand, category) are then all it has and only a layer reads them.
+            // The validation choices (docs/RESULTS.md): no attention layer, the collaborative pathway
+            // and the text view alone, except under cold without product text, where a cold product's
+            // relations (brand, category) are all it has and only a layer reads them. With text, warm
+            // chose one layer until early stopping counted optimiser steps, and none since.
             let productText = textEmbeddings != nil || baselineTextEmbeddings != nil
-            options.gnn.layers = (evaluationProtocol == .cold) == productText ? 0 : 1
+            options.gnn.layers = evaluationProtocol == .cold && !productText ? 1 : 0
         } else if let layers = Int(gnnLayers), layers >= 0 {
             options.gnn.layers = layers
         } else {

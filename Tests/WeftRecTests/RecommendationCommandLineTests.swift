@@ -75,8 +75,15 @@ struct RecommendationCommandLineTests {
         let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: output))
         #expect(report.coldFolds == 5 && report.coldProductLinks == false)
         #expect(report.models.allSatisfy { $0.folds?.count == 5 })
-        // --gnn-layers auto: no attention layer under the cold protocol.
+        // --gnn-layers auto: no attention layer with product text, under cold and warm alike.
         #expect(report.models[1].settings?.gnn?.layers == 0)
+        let warmOutput = Fixtures.folder().appendingPathComponent("warm.json")
+        let warmText = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "warm", "--models", "weft+tl+gnn",
+                                      "--text-embeddings", "hashed", "--gnn-epochs", "1", "--threads", "1",
+                                      "--output", warmOutput.path])
+        #expect(warmText.status == 0, "\(warmText.error)")
+        let warmReport = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: warmOutput))
+        #expect(warmReport.models.first?.settings?.gnn?.layers == 0)
         #expect(report.pairedDifferences?.first?.reference == "weft+tl+gnn")
         #expect(run.output.hasPrefix("Cold protocol in 5 folds") && run.error.contains("fold 5/5 split cold"))
         let warm = try Self.weft(["evaluate", "--data", Self.sample.path, "--protocol", "warm", "--cold-folds", "10",
