@@ -49,7 +49,7 @@ public class BPREmbeddingModel: Recommender {
         let sampler = TripletSampler(split: context.split, adjacency: context.trainAdjacency)
 
         let bestTable = ego.copy()
-        var stopping = EarlyStopping(patience: options.patience, patienceSteps: options.patienceSteps)
+        var stopping = EarlyStopping()
         epochSeconds = []
         for epoch in 1...options.maximumEpochs {
             let started = Date()
@@ -68,7 +68,7 @@ public class BPREmbeddingModel: Recommender {
             context.log(String(format: "%@ epoch %d: loss %.4f, validation ndcg@10 %.4f, %.2f s/epoch", name, epoch,
                                lossSum / Double(Swift.max(batches, 1)), score, epochSeconds.last!))
             if stopping.evaluated(score, epoch: epoch) { bestTable.assign(table.value) }
-            if stopping.exhausted { break }
+            if stopping.exhausted(patience: options.patience, patienceSteps: options.patienceSteps) { break }
         }
         table.value.assign(bestTable)
         refresh()

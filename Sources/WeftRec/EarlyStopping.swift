@@ -21,8 +21,6 @@ public struct EarlyStopping: Sendable, Equatable {
     /// training pairs at batch 4096) train longer than before.
     public static let defaultPatienceSteps = 500
 
-    public var patience: Int
-    public var patienceSteps: Int
     /// Best validation score so far (−∞ before the first evaluation).
     public private(set) var best = -Double.infinity
     public private(set) var bestEpoch = 0
@@ -30,15 +28,10 @@ public struct EarlyStopping: Sendable, Equatable {
     public private(set) var evaluationsSinceBest = 0
     public private(set) var stepsSinceBest = 0
 
-    public init(patience: Int, patienceSteps: Int) {
-        self.patience = patience
-        self.patienceSteps = patienceSteps
-    }
+    public init() {}
 
     /// A run's state as a checkpoint recorded it.
-    public init(patience: Int, patienceSteps: Int, best: Double, bestEpoch: Int, evaluationsSinceBest: Int,
-                stepsSinceBest: Int) {
-        self.init(patience: patience, patienceSteps: patienceSteps)
+    public init(best: Double, bestEpoch: Int, evaluationsSinceBest: Int, stepsSinceBest: Int) {
         self.best = best
         self.bestEpoch = bestEpoch
         self.evaluationsSinceBest = evaluationsSinceBest
@@ -62,8 +55,10 @@ public struct EarlyStopping: Sendable, Equatable {
         return true
     }
 
-    /// Training should stop.
-    public var exhausted: Bool {
+    /// Training should stop: `patience` evaluations and `patienceSteps`
+    /// steps have passed since the best one (the limits are the training
+    /// options', so a resumed run uses its own).
+    public func exhausted(patience: Int, patienceSteps: Int) -> Bool {
         evaluationsSinceBest >= patience && stepsSinceBest >= patienceSteps
     }
 }

@@ -11,8 +11,7 @@ public struct GNNTrainingProgress {
         /// Epochs finished.
         public var epoch: Int
         /// Best validation NDCG@10 so far, its epoch, and the evaluations and
-        /// optimiser steps since (its `patience` and `patienceSteps` are the
-        /// options', set again when a run resumes).
+        /// optimiser steps since.
         public var stopping: EarlyStopping
         /// Early stopping was reached: `fit` only restores the best parameters.
         public var stopped: Bool
@@ -40,7 +39,6 @@ public struct GNNTrainingProgress {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             epoch = try c.decode(Int.self, forKey: .epoch)
             stopping = EarlyStopping(
-                patience: 0, patienceSteps: 0,
                 best: try c.decodeIfPresent(Double.self, forKey: .best) ?? -Double.infinity,
                 bestEpoch: try c.decode(Int.self, forKey: .bestEpoch),
                 evaluationsSinceBest: try c.decode(Int.self, forKey: .sinceBest),

@@ -152,14 +152,12 @@ public final class WeftGNNRecommender: Recommender {
         context.log("\(name): \(model.parameterCount) parameters, \(graph.relations.count) relations, text for \(text.keys.sorted())")
 
         var counters = GNNTrainingProgress.Counters(
-            epoch: 0, stopping: EarlyStopping(patience: options.patience, patienceSteps: options.patienceSteps),
+            epoch: 0, stopping: EarlyStopping(),
             stopped: false, generator: rng, epochSeconds: [], optimizerSteps: optimizers.map(\.step))
         let bestValues = parameters.map { $0.parameter.value.copy() }
         if let progress = resumeFrom {
             try restore(progress, parameters: parameters, bestValues: bestValues, optimizers: optimizers)
             counters = progress.counters
-            counters.stopping.patience = options.patience
-            counters.stopping.patienceSteps = options.patienceSteps
             rng = counters.generator
             context.log("\(name): resuming after epoch \(counters.epoch)")
         }
@@ -197,7 +195,7 @@ public final class WeftGNNRecommender: Recommender {
                 if counters.stopping.evaluated(score, epoch: epoch) {
                     for (i, p) in parameters.enumerated() { bestValues[i].assign(p.parameter.value) }
                 }
-                counters.stopped = counters.stopping.exhausted
+                counters.stopped = counters.stopping.exhausted(patience: options.patience, patienceSteps: options.patienceSteps)
             }
             if let onEpochEnd {
                 counters.generator = rng

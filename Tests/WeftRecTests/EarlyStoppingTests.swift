@@ -7,7 +7,8 @@ struct EarlyStoppingTests {
     /// Stops only once both counts have run out since the best evaluation,
     /// and a new best resets both.
     @Test func needsBothEvaluationsAndStepsSinceTheBest() {
-        var s = EarlyStopping(patience: 2, patienceSteps: 5)
+        var s = EarlyStopping()
+        func done(_ s: EarlyStopping) -> Bool { s.exhausted(patience: 2, patienceSteps: 5) }
         s.stepped(1)
         let first = s.evaluated(0.10, epoch: 1)
         #expect(first)
@@ -17,34 +18,34 @@ struct EarlyStoppingTests {
             #expect(!better)
         }
         // Two evaluations without a better score, but two steps of five.
-        #expect(s.evaluationsSinceBest == 2 && s.stepsSinceBest == 2 && !s.exhausted)
+        #expect(s.evaluationsSinceBest == 2 && s.stepsSinceBest == 2 && !done(s))
         s.stepped(1)
         let newBest = s.evaluated(0.2, epoch: 4)
         #expect(newBest)
         #expect(s.best == 0.2 && s.bestEpoch == 4 && s.evaluationsSinceBest == 0 && s.stepsSinceBest == 0)
         for epoch in 5...9 {
-            #expect(!s.exhausted)
+            #expect(!done(s))
             s.stepped(1)
             _ = s.evaluated(0.2, epoch: epoch)  // equal is not better
         }
-        #expect(s.exhausted && s.bestEpoch == 4)
+        #expect(done(s) && s.bestEpoch == 4)
 
         // With many steps per epoch the evaluation count decides, as before the step floor.
-        var big = EarlyStopping(patience: 2, patienceSteps: 5)
+        var big = EarlyStopping()
         big.stepped(40)
         _ = big.evaluated(0.3, epoch: 1)
         big.stepped(40)
         _ = big.evaluated(0.1, epoch: 2)
-        #expect(!big.exhausted)
+        #expect(!done(big))
         big.stepped(40)
         _ = big.evaluated(0.1, epoch: 3)
-        #expect(big.exhausted)
+        #expect(done(big))
 
         // patienceSteps 0: patience alone.
-        var old = EarlyStopping(patience: 1, patienceSteps: 0)
+        var old = EarlyStopping()
         _ = old.evaluated(0.3, epoch: 1)
         _ = old.evaluated(0.2, epoch: 2)
-        #expect(old.exhausted)
+        #expect(old.exhausted(patience: 1, patienceSteps: 0))
     }
 
     /// A checkpoint written before the step count existed resumes with 0
@@ -58,23 +59,20 @@ struct EarlyStoppingTests {
         #expect(counters.stopping.evaluationsSinceBest == 2 && counters.stopping.stepsSinceBest == 0)
         #expect(counters.generator == generator && counters.optimizerSteps == [7])
 
-        var stopping = EarlyStopping(patience: 4, patienceSteps: 9)
+        var stopping = EarlyStopping()
         stopping.stepped(3)
         _ = stopping.evaluated(0.5, epoch: 1)
         stopping.stepped(6)
         _ = stopping.evaluated(0.4, epoch: 2)
         let fresh = GNNTrainingProgress.Counters(epoch: 2, stopping: stopping, stopped: false, generator: generator,
                                                  epochSeconds: [0.2, 0.3], optimizerSteps: [9])
-        var back = try JSONDecoder().decode(GNNTrainingProgress.Counters.self,
+        let back = try JSONDecoder().decode(GNNTrainingProgress.Counters.self,
                                             from: try JSONEncoder().encode(fresh))
-        // patience and patienceSteps are the options', set again on resume.
-        back.stopping.patience = 4
-        back.stopping.patienceSteps = 9
         #expect(back == fresh)
 
         // Before the first evaluation (evaluateEvery > 1) best is −∞, which JSON cannot hold.
         let unevaluated = GNNTrainingProgress.Counters(
-            epoch: 1, stopping: EarlyStopping(patience: 4, patienceSteps: 9), stopped: false, generator: generator,
+            epoch: 1, stopping: EarlyStopping(), stopped: false, generator: generator,
             epochSeconds: [0.2], optimizerSteps: [1])
         let decoded = try JSONDecoder().decode(GNNTrainingProgress.Counters.self,
                                                from: try JSONEncoder().encode(unevaluated))
